@@ -1,0 +1,1 @@
+"""The domain: customers, their rules, and the backends that store them. No Flask here."""

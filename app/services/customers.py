@@ -1,0 +1,234 @@
+"""The customer as Digital River defines it, as plain frozen values, and the service protocol
+that every backend (local store, Digital River API) implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset.UNSET
+"""Marks a field an update leaves alone (None would mean "clear it")."""
+
+CUSTOMER_TYPES = ("individual", "business")
+
+# DR's supported invoice / credit-memo locales (24), in the order DR's docs list them.
+SUPPORTED_LOCALES = (
+    "fr_BE", "fr_CH", "fr_FR", "fr_CA", "it_CH", "it_IT", "nl_BE", "nl_NL", "no_NO", "pl_PL",
+    "ja_JP", "ro_RO", "ko_KR", "zh_CN", "zh_TW", "cs_CZ", "da_DK", "fi_FI", "de_AT", "de_CH",
+    "de_DE", "es_ES", "sv_SE", "en_US",
+)  # fmt: skip
+
+METADATA_MAX_KEYS = 20
+METADATA_MAX_KEY_LENGTH = 40
+METADATA_MAX_VALUE_LENGTH = 500
+CUSTOMER_ID_MAX_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    state: str | None = None
+    country: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(
+            (self.line1, self.line2, self.city, self.postal_code, self.state, self.country)
+        )
+
+
+@dataclass(frozen=True)
+class AdditionalAddressInfo:
+    neighborhood: str | None = None
+    division: str | None = None
+    phonetic_name: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.neighborhood, self.division, self.phonetic_name))
+
+
+@dataclass(frozen=True)
+class Shipping:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    organization: str | None = None
+    address: Address = field(default_factory=Address)
+    additional_address_info: AdditionalAddressInfo = field(default_factory=AdditionalAddressInfo)
+
+    def is_empty(self) -> bool:
+        return (
+            not any((self.name, self.phone, self.email, self.organization))
+            and self.address.is_empty()
+            and self.additional_address_info.is_empty()
+        )
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    type: str
+    state: str
+    reusable: bool
+    created_time: dt.datetime
+    brand: str | None = None
+    last_four: str | None = None
+    expiration_month: int | None = None
+    expiration_year: int | None = None
+    currency: str | None = None
+    owner_name: str | None = None
+    owner_email: str | None = None
+
+
+@dataclass(frozen=True)
+class TaxIdentifier:
+    id: str
+    type: str
+    value: str
+    state: str
+    created_time: dt.datetime
+    updated_time: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaxCertificate:
+    company_name: str
+    tax_authority: str
+    start_date: dt.datetime
+    end_date: dt.datetime
+    file_id: str
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    created_time: dt.datetime
+    email: str | None = None
+    shipping: Shipping = field(default_factory=Shipping)
+    type: str | None = None
+    locale: str | None = None
+    enabled: bool = True
+    request_to_be_forgotten: bool = False
+    default_source_id: str | None = None
+    sources: tuple[Source, ...] = ()
+    tax_identifiers: tuple[TaxIdentifier, ...] = ()
+    tax_certificates: tuple[TaxCertificate, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    live_mode: bool = False
+    updated_time: dt.datetime | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """What a search row shows; cheaper than the whole customer."""
+
+    id: str
+    created_time: dt.datetime
+    email: str | None
+    name: str | None
+    organization: str | None
+    phone: str | None
+    postal_code: str | None
+    country: str | None
+    type: str | None
+    locale: str | None
+    enabled: bool
+    request_to_be_forgotten: bool
+
+
+@dataclass(frozen=True)
+class NewCustomer:
+    """A create request. ``id`` None means the backend generates one."""
+
+    id: str | None = None
+    email: str | None = None
+    shipping: Shipping | None = None
+    type: str | None = None
+    locale: str | None = None
+    enabled: bool = True
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CustomerUpdate:
+    """A partial update: fields left UNSET are not touched. ``metadata`` merges; a key
+    with an empty value is removed. ``shipping`` replaces the whole shipping block."""
+
+    email: str | None | _Unset = UNSET
+    shipping: Shipping | None | _Unset = UNSET
+    type: str | None | _Unset = UNSET
+    locale: str | None | _Unset = UNSET
+    metadata: Mapping[str, str] | _Unset = UNSET
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A keyset position: the (createdTime, id) of a row, newest first."""
+
+    created_time: dt.datetime
+    id: str
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    enabled: bool | None = None
+    type: str | None = None
+    locale: str | None = None
+    forget_requested: bool | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    after: Cursor | None = None
+    before: Cursor | None = None
+    limit: int = 25
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: tuple[CustomerSummary, ...]
+    next_cursor: Cursor | None = None
+    prev_cursor: Cursor | None = None
+    exact_id_match: CustomerSummary | None = None
+    notice: str | None = None
+
+
+class CustomerService(Protocol):
+    """What every customer backend offers. Methods raise only ``app.services.errors``."""
+
+    backend_name: str
+
+    def get(self, customer_id: str) -> Customer:
+        """Return one customer or raise CustomerNotFound."""
+        ...
+
+    def create(self, new: NewCustomer) -> Customer:
+        """Create a customer under DR's rules and return it."""
+        ...
+
+    def update(
+        self, customer_id: str, changes: CustomerUpdate, *, expected_version: int | None = None
+    ) -> Customer:
+        """Apply a partial update and return the customer as stored."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Return one keyset page of customers, newest first."""
+        ...
+
+    def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
+        """Other customers with the same email (any case), newest first."""
+        ...

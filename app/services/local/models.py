@@ -1,0 +1,173 @@
+"""Tables of the local store. The Alembic migrations in ``migrations/`` create them (plus the
+engine-specific search index: FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_lower: Mapped[str | None] = mapped_column(String(320))
+    type: Mapped[str | None] = mapped_column(String(16))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    request_to_be_forgotten: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_source_id: Mapped[str | None] = mapped_column(String(64))
+    live_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    ship_name: Mapped[str | None] = mapped_column(String(255))
+    ship_phone: Mapped[str | None] = mapped_column(String(64))
+    ship_email: Mapped[str | None] = mapped_column(String(320))
+    ship_organization: Mapped[str | None] = mapped_column(String(255))
+    addr_line1: Mapped[str | None] = mapped_column(String(255))
+    addr_line2: Mapped[str | None] = mapped_column(String(255))
+    addr_city: Mapped[str | None] = mapped_column(String(255))
+    addr_postal_code: Mapped[str | None] = mapped_column(String(32))
+    addr_state: Mapped[str | None] = mapped_column(String(64))
+    addr_country: Mapped[str | None] = mapped_column(String(2))
+    addr_neighborhood: Mapped[str | None] = mapped_column(String(255))
+    addr_division: Mapped[str | None] = mapped_column(String(255))
+    addr_phonetic_name: Mapped[str | None] = mapped_column(String(255))
+    meta: Mapped[dict | None] = mapped_column("metadata", JSON)
+    # Lower-cased name, phone (as typed and digits only), organization and postal code:
+    # what the substring index covers.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (
+        Index("ix_customers_created", "created_time", "id"),
+        # text_pattern_ops lets PostgreSQL serve LIKE 'prefix%' from the index whatever the
+        # database collation; equality uses it too.
+        Index(
+            "ix_customers_email_created",
+            "email_lower",
+            "created_time",
+            "id",
+            postgresql_ops={"email_lower": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_customers_disabled_created",
+            "created_time",
+            "id",
+            sqlite_where=enabled == false(),
+            postgresql_where=enabled == false(),
+        ),
+        Index(
+            "ix_customers_forget_created",
+            "created_time",
+            "id",
+            sqlite_where=request_to_be_forgotten == true(),
+            postgresql_where=request_to_be_forgotten == true(),
+        ),
+        Index("ix_customers_type_created", "type", "created_time", "id"),
+        Index("ix_customers_locale_created", "locale", "created_time", "id"),
+    )
+
+
+class SourceRow(Base):
+    """Payment sources. A source exists before it is attached; detached ones stay, cancelled."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32))
+    reusable: Mapped[bool] = mapped_column(Boolean, default=False)
+    brand: Mapped[str | None] = mapped_column(String(32))
+    last_four: Mapped[str | None] = mapped_column(String(4))
+    expiration_month: Mapped[int | None] = mapped_column(Integer)
+    expiration_year: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    owner_name: Mapped[str | None] = mapped_column(String(255))
+    owner_email: Mapped[str | None] = mapped_column(String(320))
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TaxIdentifierRow(Base):
+    __tablename__ = "tax_identifiers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class FileRow(Base):
+    """Uploaded files (tax certificates)."""
+
+    __tablename__ = "files"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TaxCertificateRow(Base):
+    __tablename__ = "tax_certificates"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    company_name: Mapped[str] = mapped_column(String(255))
+    tax_authority: Mapped[str] = mapped_column(String(2))
+    start_date: Mapped[dt.datetime] = mapped_column(DateTime)
+    end_date: Mapped[dt.datetime] = mapped_column(DateTime)
+    file_id: Mapped[str] = mapped_column(String(64))
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class StaffRow(Base):
+    """Staff accounts of the console itself (always in the SQL database)."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    roles: Mapped[str] = mapped_column(String(128), default="viewer")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_login_time: Mapped[dt.datetime | None] = mapped_column(DateTime)

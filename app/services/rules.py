@@ -1,0 +1,157 @@
+"""Digital River's rules for a customer, applied by the local store (and usable as a
+pre-check elsewhere). Each broken rule becomes an ErrorDetail with DR's code and parameter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from email_validator import EmailNotValidError, validate_email
+
+from .customers import (
+    CUSTOMER_ID_MAX_LENGTH,
+    CUSTOMER_TYPES,
+    METADATA_MAX_KEY_LENGTH,
+    METADATA_MAX_KEYS,
+    METADATA_MAX_VALUE_LENGTH,
+    Shipping,
+)
+from .errors import ErrorDetail, InvalidParameter
+
+_LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# The id is a URL path segment: refuse whitespace, separators and control characters.
+_UNSAFE_ID = re.compile(r"[\s/?#%\\\x00-\x1f\x7f]")
+
+
+def customer_id_problem(customer_id: str) -> ErrorDetail | None:
+    if customer_id == "":
+        return ErrorDetail("invalid_parameter", "The id cannot be empty.", "id")
+    if len(customer_id) > CUSTOMER_ID_MAX_LENGTH:
+        return ErrorDetail(
+            "invalid_parameter",
+            f"The id must be at most {CUSTOMER_ID_MAX_LENGTH} characters "
+            f"(this one has {len(customer_id)}).",
+            "id",
+        )
+    if _UNSAFE_ID.search(customer_id) or customer_id in (".", ".."):
+        return ErrorDetail(
+            "invalid_parameter",
+            "The id cannot contain spaces, '/', '?', '#', '%' or control characters.",
+            "id",
+        )
+    return None
+
+
+def email_problem(email: str, parameter: str) -> ErrorDetail | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return ErrorDetail("email_invalid", f"'{email}' is not a valid email address.", parameter)
+    return None
+
+
+def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
+    problems: list[ErrorDetail] = []
+    if shipping.email:
+        problem = email_problem(shipping.email, "shipping.email")
+        if problem:
+            problems.append(problem)
+    address = shipping.address
+    has_address = not address.is_empty() or not shipping.additional_address_info.is_empty()
+    if has_address and not address.country:
+        problems.append(
+            ErrorDetail(
+                "missing_parameter",
+                "Country is required when an address is given.",
+                "shipping.address.country",
+            )
+        )
+    if address.country and not _COUNTRY.match(address.country):
+        problems.append(
+            ErrorDetail(
+                "invalid_parameter",
+                "Country must be a two-letter ISO 3166-1 code such as US or DE.",
+                "shipping.address.country",
+            )
+        )
+    return problems
+
+
+def metadata_problems(merged: Mapping[str, str], changes: Mapping[str, str]) -> list[ErrorDetail]:
+    """Check the changed keys and the size of the merged result."""
+    problems: list[ErrorDetail] = []
+    for key, value in changes.items():
+        if not key or not key.strip():
+            problems.append(
+                ErrorDetail("invalid_metadata_key", "A metadata key cannot be empty.", "metadata")
+            )
+        elif len(key) > METADATA_MAX_KEY_LENGTH:
+            problems.append(
+                ErrorDetail(
+                    "invalid_metadata_key",
+                    f"Metadata key '{key[:20]}…' is longer than {METADATA_MAX_KEY_LENGTH} "
+                    "characters.",
+                    f"metadata.{key}",
+                )
+            )
+        if value is not None and len(str(value)) > METADATA_MAX_VALUE_LENGTH:
+            problems.append(
+                ErrorDetail(
+                    "invalid_metadata_value",
+                    f"The value of '{key[:40]}' is longer than {METADATA_MAX_VALUE_LENGTH} "
+                    "characters.",
+                    f"metadata.{key}",
+                )
+            )
+    if len(merged) > METADATA_MAX_KEYS:
+        problems.append(
+            ErrorDetail(
+                "too_many_metadata_pairs",
+                f"A customer can have at most {METADATA_MAX_KEYS} metadata keys "
+                f"(this change makes {len(merged)}).",
+                "metadata",
+            )
+        )
+    return problems
+
+
+def merge_metadata(current: Mapping[str, str], changes: Mapping[str, str]) -> dict[str, str]:
+    """DR's merge: new keys are added, existing ones replaced, an empty value removes the key."""
+    merged = dict(current)
+    for key, value in changes.items():
+        if value is None or value == "":
+            merged.pop(key, None)
+        else:
+            merged[key] = str(value)
+    return merged
+
+
+def check_fields(
+    *,
+    email: str | None = None,
+    shipping: Shipping | None = None,
+    type_: str | None = None,
+    locale: str | None = None,
+) -> list[ErrorDetail]:
+    problems: list[ErrorDetail] = []
+    if email:
+        problem = email_problem(email, "email")
+        if problem:
+            problems.append(problem)
+    if shipping is not None:
+        problems.extend(shipping_problems(shipping))
+    if type_ is not None and type_ not in CUSTOMER_TYPES:
+        problems.append(
+            ErrorDetail("invalid_parameter", "Type must be individual or business.", "type")
+        )
+    if locale is not None and not _LOCALE.match(locale):
+        problems.append(
+            ErrorDetail("invalid_parameter", "Locale must look like en_US (ll_CC).", "locale")
+        )
+    return problems
+
+
+def raise_if(problems: list[ErrorDetail]) -> None:
+    if problems:
+        raise InvalidParameter(errors=problems)

@@ -1,0 +1,168 @@
+"""Staff accounts of the console: roles, argon2id password hashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from .errors import Conflict, ErrorDetail, InvalidParameter, ServiceError
+from .local.db import make_session_factory
+from .local.models import StaffRow
+from .local.store import aware, utcnow
+
+ROLES = ("viewer", "agent", "fraud", "privacy", "admin")
+ROLE_LABELS = {
+    "viewer": "Viewer (read-only)",
+    "agent": "Support agent",
+    "fraud": "Fraud analyst",
+    "privacy": "Privacy officer",
+    "admin": "Administrator",
+}
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    active: bool
+    created_time: dt.datetime
+    last_login_time: dt.datetime | None = None
+
+    def has_any(self, *roles: str) -> bool:
+        return "admin" in self.roles or bool(self.roles.intersection(roles))
+
+
+class StaffNotFound(ServiceError):
+    default_code = "not_found"
+    default_message = "No such staff account."
+
+
+def _to_staff(row: StaffRow) -> Staff:
+    return Staff(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        roles=frozenset(r for r in row.roles.split() if r),
+        active=row.active,
+        created_time=aware(row.created_time),  # type: ignore[arg-type]
+        last_login_time=aware(row.last_login_time),
+    )
+
+
+class StaffService:
+    """Create, authenticate and manage staff accounts."""
+
+    def __init__(self, engine: Engine, hasher: PasswordHasher | None = None) -> None:
+        self._sessions = make_session_factory(engine)
+        self._hasher = hasher or PasswordHasher()
+        # Verified against when the username is unknown, so timing does not tell.
+        self._dummy_hash = self._hasher.hash("not-a-real-password")
+
+    def create(
+        self, username: str, password: str, roles: Iterable[str], display_name: str | None = None
+    ) -> Staff:
+        username = username.strip().lower()
+        role_set = sorted(set(roles))
+        problems: list[ErrorDetail] = []
+        if not _USERNAME.match(username):
+            problems.append(
+                ErrorDetail(
+                    "invalid_parameter",
+                    "Usernames are 2–63 lower-case letters, digits, '.', '_' or '-'.",
+                    "username",
+                )
+            )
+        if len(password) < MIN_PASSWORD_LENGTH:
+            problems.append(
+                ErrorDetail(
+                    "invalid_parameter",
+                    f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+                    "password",
+                )
+            )
+        unknown = [r for r in role_set if r not in ROLES]
+        if unknown or not role_set:
+            problems.append(
+                ErrorDetail(
+                    "invalid_parameter",
+                    f"Roles must be one or more of {', '.join(ROLES)}.",
+                    "roles",
+                )
+            )
+        if problems:
+            raise InvalidParameter(errors=problems)
+        with self._sessions() as session:
+            row = StaffRow(
+                username=username,
+                display_name=(display_name or username).strip(),
+                password_hash=self._hasher.hash(password),
+                roles=" ".join(role_set),
+                active=True,
+                created_time=utcnow(),
+            )
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise Conflict(
+                    f"Staff account '{username}' already exists.", parameter="username"
+                ) from exc
+            return _to_staff(row)
+
+    def authenticate(self, username: str, password: str) -> Staff | None:
+        """The active account with these credentials, or None."""
+        with self._sessions() as session:
+            row = session.scalar(
+                select(StaffRow).where(StaffRow.username == username.strip().lower())
+            )
+            if row is None:
+                self._verify(self._dummy_hash, password)
+                return None
+            if not self._verify(row.password_hash, password) or not row.active:
+                return None
+            if self._hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = self._hasher.hash(password)
+            row.last_login_time = utcnow()
+            session.commit()
+            return _to_staff(row)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def get(self, staff_id: int) -> Staff | None:
+        with self._sessions() as session:
+            row = session.get(StaffRow, staff_id)
+            return _to_staff(row) if row else None
+
+    def set_active(self, username: str, active: bool) -> Staff:
+        with self._sessions() as session:
+            row = session.scalar(select(StaffRow).where(StaffRow.username == username.lower()))
+            if row is None:
+                raise StaffNotFound(f"No staff account '{username}'.", parameter="username")
+            row.active = active
+            session.commit()
+            return _to_staff(row)
+
+    def list(self) -> list[Staff]:
+        with self._sessions() as session:
+            return [
+                _to_staff(r) for r in session.scalars(select(StaffRow).order_by(StaffRow.username))
+            ]
+
+    def count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(func.count()).select_from(StaffRow)) or 0
