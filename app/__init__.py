@@ -1,0 +1,73 @@
+"""Customer Desk: the Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from flask import Flask, Response
+
+from . import config
+from .context import Services
+from .extensions import csrf, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, services, extensions, blueprints, error pages, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    config.load(app, test_config)
+    app.extensions["customer_desk"] = _build_services(app)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import auth, customers, errors
+    from .cli import register_cli
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(customers.bp)
+    errors.register(app)
+    auth.register(app)
+    register_cli(app)
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def _build_services(app: Flask) -> Services:
+    from .services.local import LocalCustomerService, make_engine
+    from .services.staff import StaffService
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    hasher = PasswordHasher(
+        time_cost=app.config["PASSWORD_HASH_TIME_COST"],
+        memory_cost=app.config["PASSWORD_HASH_MEMORY_COST"],
+        parallelism=app.config["PASSWORD_HASH_PARALLELISM"],
+    )
+    if app.config["CUSTOMER_BACKEND"] != "local":
+        raise config.ConfigError(
+            "FLASK_CUSTOMER_BACKEND=digitalriver is not available in this version; use local."
+        )
+    return Services(
+        engine=engine, customers=LocalCustomerService(engine), staff=StaffService(engine, hasher)
+    )

@@ -1,0 +1,137 @@
+"""Command line: ``flask --app wsgi migrate | staff … | seed | demo``."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from . import migrate as migrations
+from .context import services
+from .services.errors import ServiceError
+from .services.local.models import CustomerRow
+from .services.staff import ROLES
+
+DEMO_CUSTOMERS = 2000
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(staff_group)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema."""
+    migrations.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@click.group("staff")
+def staff_group() -> None:
+    """Manage staff accounts."""
+
+
+@staff_group.command("create")
+@click.argument("username")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeatable."
+)
+@click.option("--name", "display_name", default=None, help="Display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def staff_create(
+    username: str, roles: tuple[str, ...], display_name: str | None, password: str
+) -> None:
+    """Create a staff account with one or more roles."""
+    try:
+        staff = services().staff.create(username, password, roles, display_name)
+    except ServiceError as error:
+        raise click.ClickException("; ".join(d.message for d in error.errors)) from error
+    click.echo(f"Created {staff.username} ({', '.join(sorted(staff.roles))}).")
+
+
+@staff_group.command("disable")
+@click.argument("username")
+def staff_disable(username: str) -> None:
+    """Disable a staff account: it can no longer sign in."""
+    try:
+        services().staff.set_active(username, False)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Disabled {username}.")
+
+
+@staff_group.command("enable")
+@click.argument("username")
+def staff_enable(username: str) -> None:
+    """Enable a disabled staff account again."""
+    try:
+        services().staff.set_active(username, True)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Enabled {username}.")
+
+
+@staff_group.command("list")
+def staff_list() -> None:
+    """List staff accounts."""
+    for staff in services().staff.list():
+        state = "active" if staff.active else "disabled"
+        click.echo(f"{staff.username:20} {state:9} {', '.join(sorted(staff.roles))}")
+
+
+@click.command("seed")
+@click.option("--customers", "count", default=DEMO_CUSTOMERS, show_default=True, type=int)
+@click.option("--random-seed", default=None, type=int, help="Repeatable data for a given seed.")
+def seed_command(count: int, random_seed: int | None) -> None:
+    """Load demo customers (with sources and tax data) into the local store."""
+    _seed(count, random_seed)
+
+
+def _seed(count: int, random_seed: int | None) -> None:
+    from .services.seed import seed_customers
+
+    with click.progressbar(length=count, label="Seeding customers", show_pos=True) as bar:
+        done = 0
+
+        def progress(n: int) -> None:
+            nonlocal done
+            bar.update(n - done)
+            done = n
+
+        loaded = seed_customers(
+            services().engine, count, random_seed=random_seed, progress=progress
+        )
+    click.echo(f"Loaded {loaded} customers.")
+
+
+@click.command("demo")
+@click.option("--customers", "count", default=DEMO_CUSTOMERS, show_default=True, type=int)
+def demo_command(count: int) -> None:
+    """Migrate, then seed demo customers and one demo account per role if the database is empty."""
+    migrations.upgrade(current_app.config["DATABASE_URL"])
+    with services().engine.connect() as connection:
+        existing = connection.scalar(select(func.count()).select_from(CustomerRow))
+    if not existing:
+        _seed(count, random_seed=2021)
+    staff = services().staff
+    credentials = Path(current_app.instance_path) / "demo-accounts.txt"
+    if staff.count() == 0:
+        lines = []
+        for role in ROLES:
+            password = f"{role}-{secrets.token_urlsafe(6)}"
+            staff.create(role, password, [role], f"Demo {role}")
+            lines.append(f"  {role:8} {password:22} {role}")
+        credentials.parent.mkdir(parents=True, exist_ok=True)
+        credentials.write_text("\n".join(lines) + "\n")
+        credentials.chmod(0o600)
+    if credentials.exists():
+        click.echo(f"\nDemo accounts (username, password, role), from {credentials}:")
+        click.echo(credentials.read_text().rstrip())
+    else:
+        click.echo("Staff accounts exist; `flask --app wsgi staff list` shows them.")

@@ -1,0 +1,67 @@
+"""Configuration: defaults, then ``FLASK_*`` environment variables, then the test mapping."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+BACKENDS = ("local", "digitalriver")
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    # Empty means the embedded SQLite file instance/customer-desk.db.
+    "DATABASE_URL": "",
+    "CUSTOMER_BACKEND": "local",
+    "DR_API_KEY": None,
+    "DR_BASE_URL": "https://api.digitalriver.com",
+    "SEARCH_PAGE_SIZE": 25,
+    # argon2id cost; the defaults follow RFC 9106's second recommendation.
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_COST": 65536,
+    "PASSWORD_HASH_PARALLELISM": 4,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+}
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration; the message names the variable."""
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("FLASK")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config["DATABASE_URL"]:
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = Path(app.instance_path) / "customer-desk.db"
+        app.config["DATABASE_URL"] = f"sqlite:///{path}"
+    if not app.config["SECRET_KEY"]:
+        key_file = Path(app.instance_path) / "secret_key"
+        if key_file.exists():
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+    _check(app.config)
+
+
+def _check(config: Mapping[str, Any]) -> None:
+    if not config.get("SECRET_KEY"):
+        raise ConfigError(
+            "FLASK_SECRET_KEY is not set: set it to a long random string "
+            "(`make run` writes one to instance/secret_key)."
+        )
+    backend = config["CUSTOMER_BACKEND"]
+    if backend not in BACKENDS:
+        raise ConfigError(
+            f"FLASK_CUSTOMER_BACKEND must be one of {', '.join(BACKENDS)} (got {backend!r})."
+        )
+    if backend == "digitalriver" and not config.get("DR_API_KEY"):
+        raise ConfigError("FLASK_DR_API_KEY is required when FLASK_CUSTOMER_BACKEND=digitalriver.")

@@ -1,0 +1,30 @@
+"""Access to the services create_app built for this app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Engine
+
+from .services.customers import CustomerService
+from .services.staff import StaffService
+
+
+@dataclass
+class Services:
+    engine: Engine
+    customers: CustomerService
+    staff: StaffService
+
+
+def services() -> Services:
+    return current_app.extensions["customer_desk"]
+
+
+def customer_service() -> CustomerService:
+    return services().customers
+
+
+def staff_service() -> StaffService:
+    return services().staff

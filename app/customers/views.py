@@ -1,0 +1,193 @@
+"""Customer pages: search (home), detail, create and edit."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from .. import htmx
+from ..auth.permissions import EDITORS, roles_required
+from ..context import customer_service
+from ..services.customers import Cursor, SearchQuery
+from ..services.errors import Conflict, InvalidParameter
+from .forms import CustomerForm, SearchForm, search_args
+
+bp = Blueprint("customers", __name__)
+
+
+def encode_cursor(cursor: Cursor | None) -> str | None:
+    if cursor is None:
+        return None
+    raw = f"{cursor.created_time.isoformat()}|{cursor.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None) -> Cursor | None:
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        created, customer_id = raw.split("|", 1)
+        return Cursor(dt.datetime.fromisoformat(created), customer_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _tristate(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _day_start(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
+
+
+def _render(template: str, fragment: str, status: int = 200, **context: object) -> Response:
+    """The full page, or only its fragment when htmx asks."""
+    body = render_template(fragment if htmx.is_htmx() else template, **context)
+    return htmx.vary(Response(body, status=status))
+
+
+@bp.get("/")
+def index() -> Response:
+    """Search customers: the home page, or the results fragment for active search."""
+    form = SearchForm(request.args)
+    page = None
+    status = 200
+    if form.validate():
+        after = decode_cursor(request.args.get("after"))
+        before = decode_cursor(request.args.get("before"))
+        query = SearchQuery(
+            text=form.q.data or "",
+            enabled=_tristate(form.enabled.data),
+            type=form.type.data or None,
+            locale=form.locale.data or None,
+            forget_requested=_tristate(form.forget.data),
+            created_from=_day_start(form.created_from.data),
+            created_to=_day_start(form.created_to.data + dt.timedelta(days=1))
+            if form.created_to.data
+            else None,
+            after=after,
+            before=before if after is None else None,
+            limit=request.args.get("limit", 25, type=int) or 25,
+        )
+        page = customer_service().search(query)
+    else:
+        status = 422
+    base_args = search_args(request.args)
+    return _render(
+        "customers/index.html",
+        "customers/_results.html",
+        status=status,
+        form=form,
+        page=page,
+        base_args=base_args,
+        next_token=encode_cursor(page.next_cursor) if page else None,
+        prev_token=encode_cursor(page.prev_cursor) if page else None,
+    )
+
+
+@bp.get("/customers/<customer_id>")
+def show(customer_id: str) -> Response:
+    """Everything about one customer."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    return _render(
+        "customers/show.html",
+        "customers/_detail.html",
+        customer=customer,
+        sharing=service.sharing_email(customer),
+    )
+
+
+@bp.get("/new-customer")
+@roles_required(*EDITORS)
+def new() -> Response:
+    """The form for a new customer."""
+    form = CustomerForm(creating=True)
+    form.add_blank_metadata_rows()
+    return _render("customers/form.html", "customers/_form.html", form=form, customer=None)
+
+
+@bp.post("/customers")
+@roles_required(*EDITORS)
+def create() -> Response:
+    """Create the customer, or show the form again with the errors next to their fields."""
+    form = CustomerForm(creating=True)
+    if form.validate():
+        try:
+            customer = customer_service().create(form.new_customer())
+        except (InvalidParameter, Conflict) as error:
+            form.apply_service_error(error)
+        else:
+            flash(f"Customer {customer.id} created.", "success")
+            return _navigate(url_for("customers.show", customer_id=customer.id))
+    return _form_again(form, customer=None)
+
+
+@bp.get("/customers/<customer_id>/edit")
+@roles_required(*EDITORS)
+def edit(customer_id: str) -> Response:
+    """The form to correct a customer."""
+    customer = customer_service().get(customer_id)
+    form = CustomerForm(creating=False)
+    form.fill_from(customer)
+    form.add_blank_metadata_rows()
+    return _render("customers/form.html", "customers/_form.html", form=form, customer=customer)
+
+
+@bp.post("/customers/<customer_id>")
+@roles_required(*EDITORS)
+def update(customer_id: str) -> Response:
+    """Save the corrections, refusing a save based on an outdated version."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    form = CustomerForm(creating=False)
+    if form.validate():
+        try:
+            customer = service.update(
+                customer_id, form.changes(customer), expected_version=form.expected_version()
+            )
+        except Conflict as error:
+            form.form_errors_extra.append(error.message)
+            return _form_again(form, customer=customer, status=409)
+        except InvalidParameter as error:
+            form.apply_service_error(error)
+        else:
+            flash("Changes saved.", "success")
+            return _navigate(url_for("customers.show", customer_id=customer.id))
+    return _form_again(form, customer=customer)
+
+
+def _form_again(form: CustomerForm, *, customer: object, status: int = 422) -> Response:
+    if len(form.metadata.entries) == 0:
+        form.add_blank_metadata_rows()
+    return _render(
+        "customers/form.html", "customers/_form.html", status=status, form=form, customer=customer
+    )
+
+
+def _navigate(url: str) -> Response:
+    """303 for a plain form post; an htmx post is told to load the page instead."""
+    if htmx.is_htmx():
+        return htmx.location(Response(status=204), url)
+    return redirect(url, code=303)
+
+
+@bp.app_template_filter("when")
+def format_when(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@bp.app_template_global()
+def page_url(**changes: str | None) -> str:
+    args = search_args(request.args)
+    args.update({k: v for k, v in changes.items() if v})
+    return url_for("customers.index", **args)
+
+
+__all__ = ["bp"]

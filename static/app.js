@@ -1,0 +1,35 @@
+// Customer Desk: behaviour htmx does not cover. No inline scripts (the CSP forbids them).
+(function () {
+  "use strict";
+
+  function flash(message, kind) {
+    var region = document.getElementById("flash");
+    if (!region) return;
+    var p = document.createElement("p");
+    p.className = "flash flash--" + (kind || "error");
+    p.textContent = message;
+    region.replaceChildren(p);
+  }
+
+  // Failures htmx does not swap (see responseHandling in base.html) go to the flash region.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var text = "The request failed (" + xhr.status + "). Try again.";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var panel = doc.querySelector("#error p");
+      if (panel && panel.textContent) text = panel.textContent;
+    } catch (e) { /* keep the generic message */ }
+    flash(text, "error");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    flash("The server could not be reached. Check your connection and try again.", "error");
+  });
+
+  // A successful swap clears an old error message.
+  document.addEventListener("htmx:afterSwap", function () {
+    var region = document.getElementById("flash");
+    if (region && region.querySelector(".flash--error")) region.replaceChildren();
+  });
+})();
