@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..services.customers import (
@@ -31,9 +32,17 @@ from ..services.customers import (
 from ..services.errors import ServiceError
 
 BLANK_METADATA_ROWS = 3
-TYPE_CHOICES = [("", "Not set")] + [(t, t.capitalize()) for t in CUSTOMER_TYPES]
-LOCALE_CHOICES = [("", "Not set")] + [(code, code) for code in sorted(SUPPORTED_LOCALES)]
-TRISTATE = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+def _choices(*pairs: tuple[str, str]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+TYPES = [(t, t.capitalize()) for t in CUSTOMER_TYPES]
+LOCALES = [(code, code) for code in sorted(SUPPORTED_LOCALES)]
+TYPE_CHOICES = _choices(("", "Not set"), *TYPES)
+LOCALE_CHOICES = _choices(("", "Not set"), *LOCALES)
+TRISTATE = _choices(("", "Any"), ("yes", "Yes"), ("no", "No"))
 
 
 def _strip(value: str | None) -> str | None:
@@ -48,10 +57,10 @@ class SearchForm(FlaskForm):
 
     q = StringField("Search", filters=[_strip], validators=[Optional(), Length(max=320)])
     enabled = SelectField(
-        "Enabled", choices=[("", "Any"), ("yes", "Enabled"), ("no", "Disabled")], default=""
+        "Enabled", choices=_choices(("", "Any"), ("yes", "Enabled"), ("no", "Disabled")), default=""
     )
-    type = SelectField("Type", choices=[("", "Any")] + TYPE_CHOICES[1:], default="")
-    locale = SelectField("Locale", choices=[("", "Any")] + LOCALE_CHOICES[1:], default="")
+    type = SelectField("Type", choices=_choices(("", "Any"), *TYPES), default="")
+    locale = SelectField("Locale", choices=_choices(("", "Any"), *LOCALES), default="")
     forget = SelectField("Forget requested", choices=TRISTATE, default="")
     created_from = DateField("Created from", validators=[Optional()])
     created_to = DateField("Created to", validators=[Optional()])

@@ -1,0 +1,58 @@
+# Customer Desk — `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+BENCH_CUSTOMERS ?= 1000000
+BENCH_PG_PORT ?= 55433
+
+.PHONY: install install-test run test lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+instance/secret_key:
+	mkdir -p instance
+	$(PY) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	chmod 600 $@
+
+## run: install, migrate, seed demo data and accounts (first time), serve on 127.0.0.1:5000
+run: install instance/secret_key
+	$(FLASK) demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## test: install test dependencies and run every test (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
+test: install-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## bench: seed 1,000,000 customers on SQLite and PostgreSQL and time every kind of search
+bench: install
+	@pg_dir=$$(mktemp -d /tmp/customer-desk-bench-pg.XXXXXX); \
+	trap '.ci/pg-cluster.sh stop "$$pg_dir"; rm -rf "$$pg_dir"' EXIT; \
+	.ci/pg-cluster.sh start "$$pg_dir" $(BENCH_PG_PORT) && \
+	BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(BENCH_PG_PORT)/postgres \
+	$(PY) bench/search_bench.py --customers $(BENCH_CUSTOMERS) --engines sqlite,postgresql
+
+clean:
+	rm -rf $(VENV) instance/customer-desk.db*

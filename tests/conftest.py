@@ -1,0 +1,149 @@
+"""Fixtures shared by every test layer.
+
+The database is SQLite by default. With ``TEST_DATABASE_URL`` set (a PostgreSQL URL) the
+whole suite runs on PostgreSQL instead; ``.ci/run`` runs it both ways."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+
+from app import create_app
+from app.migrate import upgrade
+from app.services.local.db import make_engine
+from app.services.staff import ROLES
+
+PASSWORD = "correct-horse-battery"
+TABLES = ("tax_certificates", "tax_identifiers", "sources", "files", "customers", "staff")
+
+
+@pytest.fixture(scope="session")
+def engine_name() -> str:
+    """Which database engine this run uses: sqlite or postgresql."""
+    return "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def _migrated(tmp_path_factory: pytest.TempPathFactory, engine_name: str) -> str:
+    """Migrate once per run: a template SQLite file, or the PostgreSQL test database."""
+    if engine_name == "postgresql":
+        url = os.environ["TEST_DATABASE_URL"]
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def database_url(_migrated: str, engine_name: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if engine_name == "sqlite":
+        path = tmp_path / "desk.db"
+        shutil.copyfile(_migrated.removeprefix("sqlite:///"), path)
+        yield f"sqlite:///{path}"
+        return
+    engine = make_engine(_migrated)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield _migrated
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh database, CSRF protection on."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            # A cheaper argon2id so tests stay quick; still the same scheme.
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_COST": 1024,
+            "PASSWORD_HASH_PARALLELISM": 1,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    app.extensions["customer_desk"].engine.dispose()
+
+
+@pytest.fixture
+def service(app: Flask):
+    """The app's customer service."""
+    return app.extensions["customer_desk"].customers
+
+
+@pytest.fixture
+def staff(app: Flask):
+    """The app's staff service."""
+    return app.extensions["customer_desk"].staff
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A signed-out test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the app's CLI commands."""
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token a page renders for this client's session."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', page
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def make_staff(staff) -> Callable[..., str]:
+    """Create a staff account holding ``roles``; returns its username."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, username: str | None = None) -> str:
+        name = username or f"{'-'.join(roles) or 'none'}{next(counter)}"
+        staff.create(name, PASSWORD, roles, display_name=name.title())
+        return name
+
+    return make
+
+
+@pytest.fixture
+def client_as(app: Flask, make_staff) -> Callable[..., FlaskClient]:
+    """A test client signed in as a new staff member with ``roles``."""
+
+    def signed_in(*roles: str) -> FlaskClient:
+        client = app.test_client()
+        sign_in(client, make_staff(*roles))
+        return client
+
+    return signed_in
+
+
+@pytest.fixture(params=ROLES)
+def any_role(request: pytest.FixtureRequest) -> str:
+    """Each role in turn."""
+    return request.param
