@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .errors import Conflict, ErrorDetail, InvalidParameter, ServiceError
 from .local.db import make_session_factory
@@ -46,6 +47,16 @@ class Staff:
 class StaffNotFound(ServiceError):
     default_code = "not_found"
     default_message = "No such staff account."
+
+
+def _role_problems(roles: list[str]) -> list[ErrorDetail]:
+    if roles and all(r in ROLES for r in roles):
+        return []
+    return [
+        ErrorDetail(
+            "invalid_parameter", f"Roles must be one or more of {', '.join(ROLES)}.", "roles"
+        )
+    ]
 
 
 def _to_staff(row: StaffRow) -> Staff:
@@ -91,15 +102,7 @@ class StaffService:
                     "password",
                 )
             )
-        unknown = [r for r in role_set if r not in ROLES]
-        if unknown or not role_set:
-            problems.append(
-                ErrorDetail(
-                    "invalid_parameter",
-                    f"Roles must be one or more of {', '.join(ROLES)}.",
-                    "roles",
-                )
-            )
+        problems += _role_problems(role_set)
         if problems:
             raise InvalidParameter(errors=problems)
         with self._sessions() as session:
@@ -148,14 +151,62 @@ class StaffService:
             row = session.get(StaffRow, staff_id)
             return _to_staff(row) if row else None
 
-    def set_active(self, username: str, active: bool) -> Staff:
+    def get_by_username(self, username: str) -> Staff:
         with self._sessions() as session:
-            row = session.scalar(select(StaffRow).where(StaffRow.username == username.lower()))
-            if row is None:
-                raise StaffNotFound(f"No staff account '{username}'.", parameter="username")
-            row.active = active
+            return _to_staff(self._row(session, username))
+
+    def set_active(self, username: str, active: bool) -> Staff:
+        return self.update(username, active=active)
+
+    def set_roles(self, username: str, roles: Iterable[str]) -> Staff:
+        return self.update(username, roles=roles)
+
+    def update(
+        self, username: str, *, roles: Iterable[str] | None = None, active: bool | None = None
+    ) -> Staff:
+        """Change roles and/or status in one transaction; never leave no active admin."""
+        role_set = sorted(set(roles)) if roles is not None else None
+        if role_set is not None:
+            problems = _role_problems(role_set)
+            if problems:
+                raise InvalidParameter(errors=problems)
+        with self._sessions() as session:
+            row = self._row(session, username)
+            keeps_admin = (active is not False) and (
+                "admin" in (role_set if role_set is not None else row.roles.split())
+            )
+            if not keeps_admin:
+                self._keep_an_admin(session, row)
+            if role_set is not None:
+                row.roles = " ".join(role_set)
+            if active is not None:
+                row.active = active
             session.commit()
             return _to_staff(row)
+
+    @staticmethod
+    def _row(session: Session, username: str) -> StaffRow:
+        row = session.scalar(select(StaffRow).where(StaffRow.username == username.strip().lower()))
+        if row is None:
+            raise StaffNotFound(f"No staff account '{username}'.", parameter="username")
+        return row
+
+    @staticmethod
+    def _keep_an_admin(session: Session, row: StaffRow) -> None:
+        """Refuse a change that would leave no active administrator."""
+        if "admin" not in row.roles.split() or not row.active:
+            return
+        admins = session.scalars(
+            select(StaffRow.id).where(
+                StaffRow.active == true(), StaffRow.roles.contains("admin"), StaffRow.id != row.id
+            )
+        ).all()
+        if not admins:
+            raise Conflict(
+                "This is the last active administrator; make someone else an administrator first.",
+                code="last_admin",
+                parameter="roles",
+            )
 
     def list(self) -> list[Staff]:
         with self._sessions() as session:

@@ -1,0 +1,5 @@
+"""Staff administration (admin only)."""
+
+from .views import bp
+
+__all__ = ["bp"]
