@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 from argon2 import PasswordHasher
 from flask import Flask, Response
 
 from . import config
 from .context import Services
 from .extensions import csrf, login_manager
+from .services.customers import CustomerService
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,10 +67,24 @@ def _build_services(app: Flask) -> Services:
         memory_cost=app.config["PASSWORD_HASH_MEMORY_COST"],
         parallelism=app.config["PASSWORD_HASH_PARALLELISM"],
     )
-    if app.config["CUSTOMER_BACKEND"] != "local":
-        raise config.ConfigError(
-            "FLASK_CUSTOMER_BACKEND=digitalriver is not available in this version; use local."
+    customers: CustomerService
+    if app.config["CUSTOMER_BACKEND"] == "digitalriver":
+        from .services.digitalriver import DigitalRiverCustomerService, build_http_client
+
+        key = app.config["DR_API_KEY"]
+        http = build_http_client(
+            app.config["DR_BASE_URL"],
+            key,
+            timeout=httpx.Timeout(
+                app.config["DR_READ_TIMEOUT"], connect=app.config["DR_CONNECT_TIMEOUT"]
+            ),
         )
-    return Services(
-        engine=engine, customers=LocalCustomerService(engine), staff=StaffService(engine, hasher)
-    )
+        customers = DigitalRiverCustomerService(
+            http,
+            live_mode=not key.startswith("sk_test_"),
+            retries=app.config["DR_RETRIES"],
+            max_retry_after=app.config["DR_MAX_RETRY_AFTER"],
+        )
+    else:
+        customers = LocalCustomerService(engine)
+    return Services(engine=engine, customers=customers, staff=StaffService(engine, hasher))

@@ -18,6 +18,12 @@ DEFAULTS: dict[str, Any] = {
     "CUSTOMER_BACKEND": "local",
     "DR_API_KEY": None,
     "DR_BASE_URL": "https://api.digitalriver.com",
+    "DR_CONNECT_TIMEOUT": 3.0,
+    "DR_READ_TIMEOUT": 10.0,
+    # Reads (and creates with an id) are retried this many times on 5xx/timeouts.
+    "DR_RETRIES": 2,
+    # The longest Retry-After (seconds) a request waits out before reporting a 429.
+    "DR_MAX_RETRY_AFTER": 5.0,
     "SEARCH_PAGE_SIZE": 25,
     # argon2id cost; the defaults follow RFC 9106's second recommendation.
     "PASSWORD_HASH_TIME_COST": 3,

@@ -18,7 +18,7 @@ from flask import (
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from .. import htmx
-from ..context import staff_service
+from ..context import customer_service, staff_service
 from ..extensions import login_manager
 from ..services.staff import ROLE_LABELS, Staff
 from .forms import SignInForm
@@ -66,7 +66,16 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _permissions() -> dict[str, object]:
-        return {"can": can, "role_labels": ROLE_LABELS}
+        return {"can": can, "role_labels": ROLE_LABELS, "backend": _backend_badge()}
+
+
+def _backend_badge() -> dict[str, object]:
+    service = customer_service()
+    if service.backend_name == "local":
+        title = "Local store: test data, no real orders"
+    else:
+        title = "Digital River test mode: no real orders"
+    return {"name": service.backend_name, "live_mode": service.live_mode, "title": title}
 
 
 def _local_path(target: str | None) -> str | None:

@@ -107,6 +107,9 @@ class CustomerForm(FlaskForm):
         "leave empty to have one generated. It cannot be changed later.",
     )
     version = HiddenField()
+    # The id this form uses when the id field is left empty, fixed when the form is first
+    # shown, so a repeated submit (after a timeout, say) can never create a second customer.
+    draft_id = HiddenField()
     email = StringField("Email", filters=[_strip])
     type = SelectField("Type", choices=TYPE_CHOICES, default="")
     locale = SelectField("Locale", choices=LOCALE_CHOICES, default="")
@@ -134,7 +137,10 @@ class CustomerForm(FlaskForm):
         self.creating = creating
         if not creating:
             del self.id
+            del self.draft_id
         self.form_errors_extra: list[str] = []
+        self.already_created: str | None = None
+        self.backend_problem: ServiceError | None = None
 
     # -- filling -------------------------------------------------------------------------------
 
@@ -216,7 +222,7 @@ class CustomerForm(FlaskForm):
 
     def new_customer(self) -> NewCustomer:
         return NewCustomer(
-            id=self.id.data or None,
+            id=self.id.data or self.draft_id.data or None,
             email=self.email.data or None,
             shipping=self.shipping(),
             type=self.type.data or None,

@@ -12,7 +12,14 @@ from .. import htmx
 from ..auth.permissions import EDITORS, roles_required
 from ..context import customer_service
 from ..services.customers import Cursor, SearchQuery
-from ..services.errors import Conflict, InvalidParameter
+from ..services.errors import (
+    BackendRefused,
+    BackendUnavailable,
+    Conflict,
+    InvalidParameter,
+    ServiceError,
+)
+from ..services.rules import generate_customer_id
 from .forms import CustomerForm, SearchForm, search_args
 
 bp = Blueprint("customers", __name__)
@@ -55,6 +62,7 @@ def index() -> Response:
     """Search customers: the home page, or the results fragment for active search."""
     form = SearchForm(request.args)
     page = None
+    problem: ServiceError | None = None
     status = 200
     if form.validate():
         after = decode_cursor(request.args.get("after"))
@@ -73,7 +81,10 @@ def index() -> Response:
             before=before if after is None else None,
             limit=request.args.get("limit", 25, type=int) or 25,
         )
-        page = customer_service().search(query)
+        try:
+            page = customer_service().search(query)
+        except (BackendUnavailable, BackendRefused) as error:
+            problem, status = error, 503
     else:
         status = 422
     base_args = search_args(request.args)
@@ -83,6 +94,8 @@ def index() -> Response:
         status=status,
         form=form,
         page=page,
+        problem=problem,
+        capabilities=customer_service().capabilities,
         base_args=base_args,
         next_token=encode_cursor(page.next_cursor) if page else None,
         prev_token=encode_cursor(page.prev_cursor) if page else None,
@@ -107,6 +120,7 @@ def show(customer_id: str) -> Response:
 def new() -> Response:
     """The form for a new customer."""
     form = CustomerForm(creating=True)
+    form.draft_id.data = generate_customer_id()
     form.add_blank_metadata_rows()
     return _render("customers/form.html", "customers/_form.html", form=form, customer=None)
 
@@ -119,8 +133,16 @@ def create() -> Response:
     if form.validate():
         try:
             customer = customer_service().create(form.new_customer())
-        except (InvalidParameter, Conflict) as error:
+        except Conflict as error:
+            if not form.id.data and error.code == "already_exists":
+                # The reserved id is taken: an earlier submit of this very form went through.
+                form.already_created = form.draft_id.data
+            else:
+                form.apply_service_error(error)
+        except InvalidParameter as error:
             form.apply_service_error(error)
+        except (BackendUnavailable, BackendRefused) as error:
+            return _backend_problem(form, error, customer=None)
         else:
             flash(f"Customer {customer.id} created.", "success")
             return _navigate(url_for("customers.show", customer_id=customer.id))
@@ -155,6 +177,8 @@ def update(customer_id: str) -> Response:
             return _form_again(form, customer=customer, status=409)
         except InvalidParameter as error:
             form.apply_service_error(error)
+        except (BackendUnavailable, BackendRefused) as error:
+            return _backend_problem(form, error, customer=customer)
         else:
             flash("Changes saved.", "success")
             return _navigate(url_for("customers.show", customer_id=customer.id))
@@ -169,10 +193,19 @@ def _form_again(form: CustomerForm, *, customer: object, status: int = 422) -> R
     )
 
 
+def _backend_problem(form: CustomerForm, error: ServiceError, *, customer: object) -> Response:
+    """The backend failed: say so above the form, keeping everything that was typed."""
+    form.backend_problem = error
+    status = 502 if isinstance(error, BackendRefused) else 503
+    return _form_again(form, customer=customer, status=status)
+
+
 def _navigate(url: str) -> Response:
-    """303 for a plain form post; an htmx post is told to load the page instead."""
+    """303 for a plain form post; an htmx post is told to load the whole page instead
+    (HX-Location would fetch it as an htmx request, get the fragment, and lose the layout
+    and the flash message)."""
     if htmx.is_htmx():
-        return htmx.location(Response(status=204), url)
+        return htmx.redirect_header(Response(status=204), url)
     return redirect(url, code=303)
 
 

@@ -206,10 +206,23 @@ class SearchPage:
     notice: str | None = None
 
 
+@dataclass(frozen=True)
+class SearchCapabilities:
+    """What a backend's search can do; the search page disables what it cannot, saying why."""
+
+    substring: bool = True
+    email_prefix: bool = True
+    # Filter name (as on the search form) -> one-line reason it is unavailable.
+    unavailable_filters: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
 class CustomerService(Protocol):
     """What every customer backend offers. Methods raise only ``app.services.errors``."""
 
     backend_name: str
+    live_mode: bool
+    capabilities: SearchCapabilities
 
     def get(self, customer_id: str) -> Customer:
         """Return one customer or raise CustomerNotFound."""

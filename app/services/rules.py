@@ -4,6 +4,7 @@ pre-check elsewhere). Each broken rule becomes an ErrorDetail with DR's code and
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 
 from email_validator import EmailNotValidError, validate_email
@@ -21,7 +22,7 @@ from .errors import ErrorDetail, InvalidParameter
 _LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 # The id is a URL path segment: refuse whitespace, separators and control characters.
-_UNSAFE_ID = re.compile(r"[\s/?#%\\\x00-\x1f\x7f]")
+_UNSAFE_ID = re.compile(r"[\s/?#%\\\x00-\x1f\x7f-\x9f]")
 
 
 def customer_id_problem(customer_id: str) -> ErrorDetail | None:
@@ -155,3 +156,8 @@ def check_fields(
 def raise_if(problems: list[ErrorDetail]) -> None:
     if problems:
         raise InvalidParameter(errors=problems)
+
+
+def generate_customer_id() -> str:
+    """An id in DR's own style (numeric, 12 digits in its examples)."""
+    return f"{secrets.randbelow(10**8):08d}0336"

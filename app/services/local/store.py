@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy import (
     Engine,
     Select,
     and_,
+    bindparam,
     false,
     select,
     text,
@@ -33,6 +33,7 @@ from ..customers import (
     CustomerSummary,
     CustomerUpdate,
     NewCustomer,
+    SearchCapabilities,
     SearchPage,
     SearchQuery,
     Shipping,
@@ -73,11 +74,6 @@ def search_text_for(
     """What the substring index covers, lower-cased; phones also as bare digits."""
     parts = [name, phone, digits(phone), organization, postal_code]
     return " | ".join(p.strip().lower() for p in parts if p and p.strip())
-
-
-def generate_customer_id() -> str:
-    # DR's generated ids are numeric strings (12 digits in its examples).
-    return f"{secrets.randbelow(10**8):08d}0336"
 
 
 def _like_escape(value: str) -> str:
@@ -170,6 +166,8 @@ class LocalCustomerService:
     """CustomerService on SQLAlchemy: one session (and transaction) per call."""
 
     backend_name = "local"
+    live_mode = False
+    capabilities = SearchCapabilities()
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -261,6 +259,9 @@ class LocalCustomerService:
         notice = None
         if len(needle) >= SUBSTRING_MIN_LENGTH:
             ways.append(self._substring(needle, dialect))
+            if needle != lowered:
+                # Also as typed: postal codes such as 00-950 are not indexed as digits.
+                ways.append(self._substring(lowered, dialect))
         else:
             notice = (
                 f"Type at least {SUBSTRING_MIN_LENGTH} characters to search names, phones, "
@@ -283,10 +284,11 @@ class LocalCustomerService:
     def _substring(needle: str, dialect: str) -> ColumnElement[bool]:
         if dialect == "postgresql":
             return CustomerRow.search_text.like("%" + _like_escape(needle) + "%", escape="\\")
-        phrase = '"' + needle.replace('"', '""') + '"'
+        # unique: a statement may hold several of these (digits and as typed).
+        phrase = bindparam("phrase", '"' + needle.replace('"', '""') + '"', unique=True)
         matches = text("SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase")
         return CustomerRow.pk.in_(
-            matches.bindparams(phrase=phrase).columns(CustomerRow.pk)  # type: ignore[arg-type]
+            matches.bindparams(phrase).columns(CustomerRow.pk)  # type: ignore[arg-type]
         )
 
     @staticmethod
@@ -408,7 +410,7 @@ class LocalCustomerService:
     @staticmethod
     def _free_generated_id(session: Session) -> str:
         while True:
-            candidate = generate_customer_id()
+            candidate = rules.generate_customer_id()
             if not session.scalar(select(CustomerRow.pk).where(CustomerRow.id == candidate)):
                 return candidate
 

@@ -1,0 +1,436 @@
+"""CustomerService on Digital River's Customers API over one httpx.Client."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .. import rules
+from ..customers import (
+    UNSET,
+    Cursor,
+    Customer,
+    CustomerSummary,
+    CustomerUpdate,
+    NewCustomer,
+    SearchCapabilities,
+    SearchPage,
+    SearchQuery,
+)
+from ..errors import (
+    BackendRefused,
+    BackendUnavailable,
+    Conflict,
+    CustomerNotFound,
+    ErrorDetail,
+    InvalidParameter,
+    ServiceError,
+)
+from . import wire
+
+APPLICATION_ID = "customer-desk/0.1.0"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+MAX_PAGE = 100
+UNAVAILABLE = "Digital River is unavailable right now. Nothing was changed; try again in a moment."
+
+DR_CAPABILITIES = SearchCapabilities(
+    substring=False,
+    email_prefix=False,
+    unavailable_filters={
+        "enabled": "Digital River's customer list cannot filter on enabled.",
+        "type": "Digital River's customer list cannot filter on type.",
+        "locale": "Digital River's customer list cannot filter on locale.",
+    },
+    note="On Digital River the box finds an exact customer id or a whole email address "
+    "(names, phones and email prefixes cannot be searched there).",
+)
+
+
+def build_http_client(
+    base_url: str, api_key: str, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT, **kwargs: Any
+) -> httpx.Client:
+    """The one client the app keeps: base URL, bearer key, JSON, bounded timeouts."""
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        headers={
+            "Authorization": f"Bearer {api_key}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "upstream-application-id": APPLICATION_ID,
+        },
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+class _Ambiguous(Exception):
+    """The request may or may not have been applied (timeout, 5xx, unreadable answer)."""
+
+    def __init__(self, error: BackendUnavailable) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class DigitalRiverCustomerService:
+    """DR's Customers API as a CustomerService. Reads are retried; a create is retried only
+    with an explicit id and reconciled through 409 ``already_exists``; updates never are."""
+
+    backend_name = "digitalriver"
+    capabilities = DR_CAPABILITIES
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        live_mode: bool,
+        retries: int = 2,
+        max_retry_after: float = 5.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.http = http
+        self.live_mode = live_mode
+        self.retries = retries
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, customer_id: str) -> Customer:
+        body = self._call("GET", _customer_path(customer_id), retry=True)
+        return wire.customer_from(body)
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        params: dict[str, Any] = {"limit": max(1, min(query.limit, MAX_PAGE))}
+        term = query.text.strip()
+        if term:
+            if "@" in term:
+                params["email"] = term
+            else:
+                params["ids"] = term
+        if query.forget_requested is not None:
+            params["requestToBeForgotten"] = "true" if query.forget_requested else "false"
+        if query.created_from:
+            params["createdTime[gte]"] = wire.format_time(query.created_from)
+        if query.created_to:
+            params["createdTime[lt]"] = wire.format_time(query.created_to)
+        backwards = query.before is not None and query.after is None
+        if query.after is not None:
+            params["startingAfter"] = query.after.id
+        elif query.before is not None:
+            params["endingBefore"] = query.before.id
+        body = self._call("GET", "/customers", params=params, retry=True)
+        items = tuple(
+            wire.summary_of(wire.customer_from(c))
+            for c in body.get("data") or ()
+            if isinstance(c, Mapping)
+        )
+        has_more = body.get("hasMore") is True
+        first = Cursor(items[0].created_time, items[0].id) if items else None
+        last = Cursor(items[-1].created_time, items[-1].id) if items else None
+        if backwards:
+            next_cursor, prev_cursor = last, (first if has_more else None)
+        else:
+            next_cursor = last if has_more else None
+            prev_cursor = first if query.after is not None else None
+        exact = next((i for i in items if term and i.id == term), None)
+        notice = None
+        ignored = [
+            name
+            for name, value in (
+                ("enabled", query.enabled),
+                ("type", query.type),
+                ("locale", query.locale),
+            )
+            if value not in (None, "")
+        ]
+        if ignored:
+            notice = "Ignored on Digital River: " + ", ".join(ignored) + "."
+        return SearchPage(
+            items=items,
+            next_cursor=next_cursor,
+            prev_cursor=prev_cursor,
+            exact_id_match=exact,
+            notice=notice,
+        )
+
+    def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
+        if not customer.email:
+            return ()
+        params = {"email": customer.email, "limit": min(limit + 1, MAX_PAGE)}
+        body = self._call("GET", "/customers", params=params, retry=True)
+        others = (
+            wire.summary_of(wire.customer_from(c))
+            for c in body.get("data") or ()
+            if isinstance(c, Mapping)
+        )
+        return tuple(o for o in others if o.id != customer.id)[:limit]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def create(self, new: NewCustomer) -> Customer:
+        problems: list[ErrorDetail] = []
+        if new.id is not None:
+            problem = rules.customer_id_problem(new.id)
+            if problem:
+                problems.append(problem)
+        problems += rules.check_fields(
+            email=new.email, shipping=new.shipping, type_=new.type, locale=new.locale
+        )
+        problems += rules.metadata_problems(dict(new.metadata), new.metadata)
+        rules.raise_if(problems)
+        # Our own id makes the create safe to retry: a repeat is answered with 409.
+        customer_id = new.id or rules.generate_customer_id()
+        body = wire.create_body(new, customer_id)
+        attempts = self.retries + 1
+        ambiguous = False
+        for attempt in range(attempts):
+            try:
+                created = self._call_once("POST", "/customers", json_body=body)
+            except _Ambiguous as exc:
+                ambiguous = True
+                if attempt + 1 >= attempts:
+                    raise exc.error from exc
+                self._backoff(attempt)
+                continue
+            except Conflict as conflict:
+                if ambiguous and conflict.code == "already_exists":
+                    return self._reconcile(customer_id, body, conflict)
+                raise
+            return wire.customer_from(created)
+        raise BackendUnavailable(UNAVAILABLE)  # pragma: no cover - the loop always returns
+
+    def _reconcile(self, customer_id: str, body: Mapping[str, Any], conflict: Conflict) -> Customer:
+        """After an unclear first attempt, a 409 means it went through if DR holds what we sent."""
+        existing = self.get(customer_id)
+        if wire.create_body(_as_new(existing), customer_id) == body:
+            return existing
+        raise conflict
+
+    def update(
+        self, customer_id: str, changes: CustomerUpdate, *, expected_version: int | None = None
+    ) -> Customer:
+        current = self.get(customer_id)
+        body = self._update_body(current, changes)
+        if expected_version is not None and current.version != expected_version:
+            if not body:
+                return current  # what was asked for is already there (e.g. a repeated save)
+            raise Conflict(
+                "Someone else changed this customer since you opened it. Reload to see their "
+                "change.",
+                code="stale_version",
+            )
+        if not body:
+            return current
+        try:
+            updated = self._call_once("POST", _customer_path(customer_id), json_body=body)
+        except _Ambiguous as exc:
+            raise exc.error from exc
+        return wire.customer_from(updated)
+
+    def _update_body(self, current: Customer, changes: CustomerUpdate) -> dict[str, Any]:
+        """Only what changes; DR takes the id from the path, never the body."""
+        problems: list[ErrorDetail] = []
+        body: dict[str, Any] = {}
+        if changes.email is not UNSET and (changes.email or None) != current.email:
+            if changes.email:
+                problems += rules.check_fields(email=changes.email)
+                body["email"] = changes.email
+            else:
+                problems.append(
+                    ErrorDetail(
+                        "invalid_parameter",
+                        "Digital River cannot remove an email; enter another one.",
+                        "email",
+                    )
+                )
+        if changes.shipping is not UNSET and changes.shipping != current.shipping:
+            if changes.shipping is None or changes.shipping.is_empty():
+                problems.append(
+                    ErrorDetail(
+                        "invalid_parameter",
+                        "Digital River cannot remove the shipping block; change its fields.",
+                        "shipping.name",
+                    )
+                )
+            else:
+                problems += rules.check_fields(shipping=changes.shipping)
+                body["shipping"] = wire.shipping_body(changes.shipping)
+        for name in ("type", "locale"):
+            value = getattr(changes, name)
+            if value is not UNSET and (value or None) != getattr(current, name):
+                if value:
+                    problems += rules.check_fields(**{("type_" if name == "type" else name): value})
+                    body[name] = value
+                else:
+                    problems.append(
+                        ErrorDetail(
+                            "invalid_parameter",
+                            f"Digital River cannot clear the {name}; choose a value.",
+                            name,
+                        )
+                    )
+        if changes.metadata is not UNSET:
+            delta = {
+                k: v
+                for k, v in changes.metadata.items()
+                if (v or "") != (current.metadata.get(k) or "")
+            }
+            if delta:
+                merged = rules.merge_metadata(current.metadata, delta)
+                problems += rules.metadata_problems(merged, delta)
+                body["metadata"] = delta
+        rules.raise_if(problems)
+        return body
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> None:
+        self._sleep(min(0.25 * (2**attempt), 2.0))
+
+    def _call(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, retry: bool
+    ) -> dict[str, Any]:
+        attempts = self.retries + 1 if retry else 1
+        for attempt in range(attempts):
+            try:
+                return self._call_once(method, path, params=params)
+            except _Ambiguous as exc:
+                if attempt + 1 >= attempts:
+                    raise exc.error from exc
+                self._backoff(attempt)
+        raise BackendUnavailable(UNAVAILABLE)  # pragma: no cover
+
+    def _call_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One request (plus waiting out a 429 within bounds: DR did not process it)."""
+        waited = 0.0
+        while True:
+            try:
+                response = self.http.request(
+                    method,
+                    path,
+                    params=params,
+                    json=json_body,
+                    headers={"upstream-id": str(uuid.uuid4())},
+                )
+            except httpx.TimeoutException as exc:
+                raise _Ambiguous(
+                    BackendUnavailable(
+                        "Digital River did not answer in time. " + _not_sure(method), code="timeout"
+                    )
+                ) from exc
+            except httpx.TransportError as exc:
+                raise _Ambiguous(
+                    BackendUnavailable(
+                        "Digital River could not be reached. Nothing was changed; try again in a "
+                        "moment.",
+                        code="connection_error",
+                    )
+                ) from exc
+            request_id = response.headers.get("x-dr-requestid")
+            if response.status_code == 429:
+                delay = _retry_after(response.headers.get("Retry-After"))
+                if delay is not None and waited + delay <= self.max_retry_after:
+                    waited += delay
+                    self._sleep(delay)
+                    continue
+                raise BackendUnavailable(
+                    "Digital River is limiting the request rate. Nothing was changed; try again "
+                    f"in {int(delay) if delay is not None else 'a few'} seconds.",
+                    code="too_many_requests",
+                    request_id=request_id,
+                )
+            return self._read(method, response, request_id)
+
+    def _read(
+        self, method: str, response: httpx.Response, request_id: str | None
+    ) -> dict[str, Any]:
+        status = response.status_code
+        if status in (401, 403):
+            raise BackendRefused(
+                "Digital River refused the API key (check FLASK_DR_API_KEY).",
+                code="unauthorized" if status == 401 else "forbidden",
+                request_id=request_id,
+            )
+        if status >= 500:
+            raise _Ambiguous(
+                BackendUnavailable(
+                    f"Digital River is unavailable (HTTP {status}). " + _not_sure(method),
+                    code="unavailable",
+                    request_id=request_id,
+                )
+            )
+        if status == 204 or not response.content:
+            return {}
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise _Ambiguous(
+                BackendUnavailable(
+                    "Digital River sent an unreadable answer. " + _not_sure(method),
+                    code="bad_response",
+                    request_id=request_id,
+                )
+            ) from exc
+        if not isinstance(body, dict):
+            raise _Ambiguous(
+                BackendUnavailable(
+                    "Digital River sent an unexpected answer. " + _not_sure(method),
+                    code="bad_response",
+                    request_id=request_id,
+                )
+            )
+        if status < 400:
+            return body
+        details = wire.error_details(body)
+        error_class: type[ServiceError] = InvalidParameter
+        if status == 404:
+            error_class = CustomerNotFound
+        elif status == 409:
+            error_class = Conflict
+        raise (
+            error_class(errors=details, request_id=request_id)
+            if details
+            else error_class(request_id=request_id)
+        )
+
+
+def _customer_path(customer_id: str) -> str:
+    return "/customers/" + quote(customer_id, safe="")
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _not_sure(method: str) -> str:
+    if method == "GET":
+        return "Try again in a moment."
+    return "The change may not have been saved: reload the customer before trying again."
+
+
+def _as_new(customer: Customer) -> NewCustomer:
+    return NewCustomer(
+        id=customer.id,
+        email=customer.email,
+        shipping=customer.shipping,
+        type=customer.type,
+        locale=customer.locale,
+        enabled=customer.enabled,
+        metadata=dict(customer.metadata),
+    )

@@ -1,0 +1,244 @@
+"""Translation between DR's JSON and the domain values, read as a tolerant reader: unknown
+fields are ignored, unknown enum values kept as strings, missing ones left empty."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from ..customers import (
+    AdditionalAddressInfo,
+    Address,
+    Customer,
+    CustomerSummary,
+    NewCustomer,
+    Shipping,
+    Source,
+    TaxCertificate,
+    TaxIdentifier,
+)
+from ..errors import ErrorDetail
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+def format_time(value: dt.datetime) -> str:
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _obj(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def shipping_from(data: Any) -> Shipping:
+    data = _obj(data)
+    address = _obj(data.get("address"))
+    extra = _obj(data.get("additionalAddressInfo"))
+    return Shipping(
+        name=_str(data.get("name")),
+        phone=_str(data.get("phone")),
+        email=_str(data.get("email")),
+        organization=_str(data.get("organization")),
+        address=Address(
+            line1=_str(address.get("line1")),
+            line2=_str(address.get("line2")),
+            city=_str(address.get("city")),
+            postal_code=_str(address.get("postalCode")),
+            state=_str(address.get("state")),
+            country=_str(address.get("country")),
+        ),
+        additional_address_info=AdditionalAddressInfo(
+            neighborhood=_str(extra.get("neighborhood")),
+            division=_str(extra.get("division")),
+            phonetic_name=_str(extra.get("phoneticName")),
+        ),
+    )
+
+
+def _source(data: Mapping[str, Any]) -> Source:
+    kind = _str(data.get("type")) or "unknown"
+    details = _obj(data.get(kind)) or _obj(data.get("creditCard"))
+    owner = _obj(data.get("owner"))
+    owner_name = " ".join(
+        p for p in (_str(owner.get("firstName")), _str(owner.get("lastName"))) if p
+    )
+    return Source(
+        id=_str(data.get("id")) or "",
+        type=kind,
+        state=_str(data.get("state")) or "unknown",
+        reusable=bool(data.get("reusable")),
+        created_time=parse_time(data.get("createdTime")) or EPOCH,
+        brand=_str(details.get("brand")),
+        last_four=_str(details.get("lastFourDigits")),
+        expiration_month=_int(details.get("expirationMonth")),
+        expiration_year=_int(details.get("expirationYear")),
+        currency=_str(data.get("currency")),
+        owner_name=owner_name or None,
+        owner_email=_str(owner.get("email")),
+    )
+
+
+def _tax_identifier(data: Mapping[str, Any]) -> TaxIdentifier:
+    return TaxIdentifier(
+        id=_str(data.get("id")) or "",
+        type=_str(data.get("type")) or "",
+        value=_str(data.get("value")) or "",
+        state=_str(data.get("state")) or "unknown",
+        created_time=parse_time(data.get("createdTime")) or EPOCH,
+        updated_time=parse_time(data.get("updatedTime")),
+    )
+
+
+def _tax_certificate(data: Mapping[str, Any]) -> TaxCertificate:
+    return TaxCertificate(
+        company_name=_str(data.get("companyName")) or "",
+        tax_authority=_str(data.get("taxAuthority")) or "",
+        start_date=parse_time(data.get("startDate")) or EPOCH,
+        end_date=parse_time(data.get("endDate")) or EPOCH,
+        file_id=_str(data.get("fileId")) or "",
+    )
+
+
+def version_of(created: dt.datetime, updated: dt.datetime | None) -> int:
+    """DR has no version field; its updatedTime stands in (milliseconds since the epoch)."""
+    return int((updated or created).timestamp() * 1000)
+
+
+def customer_from(data: Any) -> Customer:
+    data = _obj(data)
+    created = parse_time(data.get("createdTime")) or EPOCH
+    updated = parse_time(data.get("updatedTime"))
+    metadata = {str(k): "" if v is None else str(v) for k, v in _obj(data.get("metadata")).items()}
+    return Customer(
+        id=_str(data.get("id")) or "",
+        created_time=created,
+        updated_time=updated,
+        email=_str(data.get("email")),
+        shipping=shipping_from(data.get("shipping")),
+        type=_str(data.get("type")),
+        locale=_str(data.get("locale")),
+        enabled=data.get("enabled") is not False,
+        request_to_be_forgotten=data.get("requestToBeForgotten") is True,
+        default_source_id=_str(data.get("defaultSourceId")),
+        sources=tuple(_source(s) for s in data.get("sources") or () if isinstance(s, Mapping)),
+        tax_identifiers=tuple(
+            _tax_identifier(t) for t in data.get("taxIdentifiers") or () if isinstance(t, Mapping)
+        ),
+        tax_certificates=tuple(
+            _tax_certificate(t) for t in data.get("taxCertificates") or () if isinstance(t, Mapping)
+        ),
+        metadata=metadata,
+        live_mode=data.get("liveMode") is True,
+        version=version_of(created, updated),
+    )
+
+
+def summary_of(customer: Customer) -> CustomerSummary:
+    return CustomerSummary(
+        id=customer.id,
+        created_time=customer.created_time,
+        email=customer.email,
+        name=customer.shipping.name,
+        organization=customer.shipping.organization,
+        phone=customer.shipping.phone,
+        postal_code=customer.shipping.address.postal_code,
+        country=customer.shipping.address.country,
+        type=customer.type,
+        locale=customer.locale,
+        enabled=customer.enabled,
+        request_to_be_forgotten=customer.request_to_be_forgotten,
+    )
+
+
+def _compact(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "", {})}
+
+
+def shipping_body(shipping: Shipping) -> dict[str, Any]:
+    """DR's Shipping object with unset members left out."""
+    address = _compact(
+        {
+            "line1": shipping.address.line1,
+            "line2": shipping.address.line2,
+            "city": shipping.address.city,
+            "postalCode": shipping.address.postal_code,
+            "state": shipping.address.state,
+            "country": shipping.address.country,
+        }
+    )
+    extra = _compact(
+        {
+            "neighborhood": shipping.additional_address_info.neighborhood,
+            "division": shipping.additional_address_info.division,
+            "phoneticName": shipping.additional_address_info.phonetic_name,
+        }
+    )
+    return _compact(
+        {
+            "name": shipping.name,
+            "phone": shipping.phone,
+            "email": shipping.email,
+            "organization": shipping.organization,
+            "address": address,
+            "additionalAddressInfo": extra,
+        }
+    )
+
+
+def create_body(new: NewCustomer, customer_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": customer_id}
+    if new.email:
+        body["email"] = new.email
+    if new.shipping is not None and not new.shipping.is_empty():
+        body["shipping"] = shipping_body(new.shipping)
+    if new.type:
+        body["type"] = new.type
+    if new.locale:
+        body["locale"] = new.locale
+    if new.enabled is False:
+        body["enabled"] = False
+    if new.metadata:
+        body["metadata"] = {k: v for k, v in new.metadata.items() if v}
+        if not body["metadata"]:
+            del body["metadata"]
+    return body
+
+
+def error_details(body: Any) -> list[ErrorDetail]:
+    """DR's ``{"type", "errors": [{"code", "parameter", "message"}]}`` as ErrorDetails."""
+    details = []
+    for item in _obj(body).get("errors") or ():
+        if isinstance(item, Mapping):
+            details.append(
+                ErrorDetail(
+                    code=_str(item.get("code")) or _str(_obj(body).get("type")) or "unknown_error",
+                    message=_str(item.get("message")) or "Digital River refused the request.",
+                    parameter=_str(item.get("parameter")),
+                )
+            )
+    return details
