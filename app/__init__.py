@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 from . import config
 from .context import Services
@@ -46,6 +46,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     auth.register(app)
     register_cli(app)
+
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        # No valid input holds a NUL byte, and PostgreSQL refuses one even in a comparison.
+        values = request.values.items(multi=True)
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in values):
+            abort(400)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import htmx
 from .services.errors import BackendRefused, BackendUnavailable, CustomerNotFound
@@ -53,7 +53,11 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         message = None if status in TITLES else error.description
-        return render_error(status, message)
+        response = render_error(status, message)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 names the methods the address accepts.
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
 
     @app.errorhandler(CustomerNotFound)
     def _not_found(error: CustomerNotFound) -> Response:

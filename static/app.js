@@ -27,6 +27,15 @@
     flash("The server could not be reached. Check your connection and try again.", "error");
   });
 
+  // Leave empty filters out of search URLs, so the address bar shows only what was asked.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get" || !event.detail.formData) return;
+    var data = event.detail.formData;
+    Array.from(new Set(data.keys())).forEach(function (key) {
+      if (data.getAll(key).every(function (v) { return v === ""; })) data.delete(key);
+    });
+  });
+
   // A successful swap clears an old error message.
   document.addEventListener("htmx:afterSwap", function () {
     var region = document.getElementById("flash");

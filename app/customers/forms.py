@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..services.customers import (
     CUSTOMER_ID_MAX_LENGTH,
@@ -67,7 +67,7 @@ class SearchForm(FlaskForm):
 
     def validate_created_to(self, field: DateField) -> None:
         if field.data and self.created_from.data and field.data < self.created_from.data:
-            raise ValueError("The end date is before the start date.")
+            raise ValidationError("The end date is before the start date.")
 
 
 class MetadataRow(Form):
@@ -211,14 +211,14 @@ class CustomerForm(FlaskForm):
             key = entry.form.key.data
             if not key and entry.form.value.data:
                 entry.form.key.errors = [*entry.form.key.errors, "Give this value a key."]
-                raise ValueError("A metadata value has no key.")
+                raise ValidationError("A metadata value has no key.")
             if key in seen:
                 entry.form.key.errors = [*entry.form.key.errors, "This key appears twice."]
-                raise ValueError(f"The key '{key}' appears twice.")
+                raise ValidationError(f"The key '{key}' appears twice.")
             if key:
                 seen.add(key)
         if len(seen) > METADATA_MAX_KEYS:
-            raise ValueError(f"At most {METADATA_MAX_KEYS} metadata keys.")
+            raise ValidationError(f"At most {METADATA_MAX_KEYS} metadata keys.")
 
     def new_customer(self) -> NewCustomer:
         return NewCustomer(

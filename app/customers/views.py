@@ -6,7 +6,16 @@ import base64
 import binascii
 import datetime as dt
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import htmx
 from ..auth.permissions import EDITORS, roles_required
@@ -38,8 +47,13 @@ def decode_cursor(token: str | None) -> Cursor | None:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         created, customer_id = raw.split("|", 1)
-        return Cursor(dt.datetime.fromisoformat(created), customer_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if "\x00" in customer_id:  # PostgreSQL refuses NUL even in a comparison
+            return None
+        created_time = dt.datetime.fromisoformat(created)
+        if created_time.tzinfo is not None:
+            created_time = created_time.astimezone(dt.UTC)  # overflows near year 1 and 9999
+        return Cursor(created_time, customer_id)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
 
 
@@ -79,7 +93,7 @@ def index() -> Response:
             else None,
             after=after,
             before=before if after is None else None,
-            limit=request.args.get("limit", 25, type=int) or 25,
+            limit=request.args.get("limit", type=int) or current_app.config["SEARCH_PAGE_SIZE"],
         )
         try:
             page = customer_service().search(query)
