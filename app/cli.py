@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from . import migrate as migrations
@@ -26,13 +27,14 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("migrate")
+@with_appcontext
 def migrate_command() -> None:
     """Create or upgrade the database schema."""
     migrations.upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
 
 
-@click.group("staff")
+@click.group("staff", cls=AppGroup)
 def staff_group() -> None:
     """Manage staff accounts."""
 
@@ -86,6 +88,7 @@ def staff_list() -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--customers", "count", default=DEMO_CUSTOMERS, show_default=True, type=int)
 @click.option("--random-seed", default=None, type=int, help="Repeatable data for a given seed.")
 def seed_command(count: int, random_seed: int | None) -> None:
@@ -111,6 +114,7 @@ def _seed(count: int, random_seed: int | None) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--customers", "count", default=DEMO_CUSTOMERS, show_default=True, type=int)
 def demo_command(count: int) -> None:
     """Migrate, then seed demo customers and one demo account per role if the database is empty."""

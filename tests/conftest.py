@@ -21,7 +21,10 @@ from app.migrate import upgrade
 from app.services.local.db import make_engine
 from app.services.staff import ROLES
 
+pytest_plugins = ["tests.emulator.fixtures"]
+
 PASSWORD = "correct-horse-battery"
+BACKENDS = ("local", "digitalriver")
 TABLES = ("tax_certificates", "tax_identifiers", "sources", "files", "customers", "staff")
 
 
@@ -58,7 +61,30 @@ def database_url(_migrated: str, engine_name: str, tmp_path: Path) -> Iterator[s
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def backend() -> str:
+    """The customer backend of the app under test; parametrise it (indirect) to run a test
+    on Digital River's API through the emulator as well as on the local store."""
+    return "local"
+
+
+@pytest.fixture
+def backend_config(backend: str, request: pytest.FixtureRequest) -> dict[str, object]:
+    """App settings for the chosen backend; the DR backend talks to a fresh emulator."""
+    if backend == "local":
+        return {"CUSTOMER_BACKEND": "local"}
+    emulator = request.getfixturevalue("dr_emulator")
+    return {
+        "CUSTOMER_BACKEND": "digitalriver",
+        "DR_BASE_URL": emulator.base_url,
+        "DR_API_KEY": request.getfixturevalue("dr_api_key"),
+        "DR_CONNECT_TIMEOUT": 1.0,
+        "DR_READ_TIMEOUT": 1.0,
+        "DR_MAX_RETRY_AFTER": 2.0,
+    }
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, backend_config: dict[str, object]) -> Iterator[Flask]:
     """The app on a fresh database, CSRF protection on."""
     app = create_app(
         {
@@ -69,11 +95,16 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "PASSWORD_HASH_TIME_COST": 1,
             "PASSWORD_HASH_MEMORY_COST": 1024,
             "PASSWORD_HASH_PARALLELISM": 1,
+            **backend_config,
         }
     )
     app.instance_path = str(tmp_path / "instance")
     yield app
-    app.extensions["customer_desk"].engine.dispose()
+    services = app.extensions["customer_desk"]
+    services.engine.dispose()
+    http = getattr(services.customers, "http", None)
+    if http is not None:
+        http.close()
 
 
 @pytest.fixture

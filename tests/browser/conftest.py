@@ -129,3 +129,9 @@ def check_a11y(page: Page, *, context: str | None = None) -> None:
                 for summary_line in (node["summary"] or "").splitlines():
                     lines.append(f"      {summary_line}")
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture(params=["local", "digitalriver"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every journey runs on the local store and on Digital River's API (the emulator)."""
+    return request.param

@@ -1,0 +1,249 @@
+"""What only the local store promises: its search index, its migrations, its tie-breaking.
+
+These tests reach under the CustomerService protocol (SQL, the engine, Alembic), so they do
+not belong in the contract suite that other backends will run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, text, update
+
+from app.migrate import downgrade, upgrade
+from app.services import rules
+from app.services.customers import (
+    Address,
+    CustomerUpdate,
+    NewCustomer,
+    SearchQuery,
+    Shipping,
+)
+from app.services.local import LocalCustomerService, make_engine
+from app.services.local.models import Base, CustomerRow
+
+TIE = dt.datetime(2024, 5, 1, 12, 0, 0)
+
+
+def ids(page) -> list[str]:
+    return [summary.id for summary in page.items]
+
+
+def fts_match(service: LocalCustomerService, phrase: str) -> set[str]:
+    """Customer ids the SQLite trigram index returns for a phrase."""
+    with service.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.id FROM customers c JOIN customers_fts f ON f.rowid = c.pk "
+                "WHERE customers_fts MATCH :phrase"
+            ),
+            {"phrase": f'"{phrase}"'},
+        )
+        return {row.id for row in rows}
+
+
+def fts_integrity_check(service: LocalCustomerService) -> None:
+    """Raises if the FTS index disagrees with the customers table (rank 1: check content)."""
+    with service.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO customers_fts(customers_fts, rank) VALUES ('integrity-check', 1)")
+        )
+
+
+def search_text_of(service: LocalCustomerService, customer_id: str) -> str:
+    with service.engine.connect() as connection:
+        return connection.scalar(
+            text("SELECT search_text FROM customers WHERE id = :id"), {"id": customer_id}
+        )
+
+
+# -- the substring index ---------------------------------------------------------------------
+
+
+def test_the_search_text_column_holds_name_phone_digits_organization_and_postal_code(service):
+    created = service.create(
+        NewCustomer(
+            shipping=Shipping(
+                name=" Anna Lee ",
+                phone="+1 (555) 010-2030",
+                organization="ACME GmbH",
+                address=Address(postal_code="SW1A 1AA", country="GB"),
+            )
+        )
+    )
+
+    assert search_text_of(service, created.id) == (
+        "anna lee | +1 (555) 010-2030 | 15550102030 | acme gmbh | sw1a 1aa"
+    )
+
+
+def test_the_search_text_column_follows_a_shipping_update(service):
+    created = service.create(NewCustomer(shipping=Shipping(name="Oldname", phone="555 0100")))
+
+    service.update(created.id, CustomerUpdate(shipping=Shipping(name="Newname")))
+
+    assert search_text_of(service, created.id) == "newname"
+
+
+def test_the_sqlite_trigram_index_stays_in_sync_after_updates(service, engine_name):
+    if engine_name != "sqlite":
+        pytest.skip("the FTS5 index exists on SQLite only")
+    kept = service.create(NewCustomer(shipping=Shipping(name="Steady Stella")))
+    moved = service.create(NewCustomer(shipping=Shipping(name="Oldname Olga")))
+    cleared = service.create(NewCustomer(shipping=Shipping(name="Vanishing Vera")))
+
+    service.update(moved.id, CustomerUpdate(shipping=Shipping(name="Newname Nora")))
+    service.update(cleared.id, CustomerUpdate(shipping=None))
+    service.update(kept.id, CustomerUpdate(email="stella@example.com"))
+
+    fts_integrity_check(service)
+    assert fts_match(service, "oldname") == set()
+    assert fts_match(service, "newname") == {moved.id}
+    assert fts_match(service, "vanishing") == set()
+    assert fts_match(service, "steady") == {kept.id}
+
+
+def test_the_postgresql_trigram_index_exists(service, engine_name):
+    if engine_name != "postgresql":
+        pytest.skip("the pg_trgm index exists on PostgreSQL only")
+
+    indexes = {index["name"] for index in inspect(service.engine).get_indexes("customers")}
+
+    assert "ix_customers_search_trgm" in indexes
+
+
+# -- migrations ------------------------------------------------------------------------------
+
+
+def test_the_migrations_go_up_down_and_up_again(database_url, engine_name):
+    engine = make_engine(database_url)
+    try:
+        downgrade(database_url, "base")
+        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+
+        upgrade(database_url)
+        tables = set(inspect(engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        if engine_name == "sqlite":
+            assert "customers_fts" in tables
+
+        service = LocalCustomerService(engine)
+        created = service.create(NewCustomer(shipping=Shipping(name="Migrated Mia")))
+        assert ids(service.search(SearchQuery(text="rated m"))) == [created.id]
+    finally:
+        upgrade(database_url)
+        engine.dispose()
+
+
+def test_the_migrated_tables_have_the_columns_the_models_declare(database_url):
+    engine = make_engine(database_url)
+    try:
+        inspector = inspect(engine)
+        for name, table in Base.metadata.tables.items():
+            migrated = {column["name"] for column in inspector.get_columns(name)}
+            assert migrated == {column.name for column in table.columns}, name
+    finally:
+        engine.dispose()
+
+
+# -- ordering and ties -----------------------------------------------------------------------
+
+
+def test_search_lists_customers_in_reverse_creation_order(service):
+    created = [service.create(NewCustomer()) for _ in range(6)]
+
+    page = service.search(SearchQuery())
+
+    assert ids(page) == [c.id for c in reversed(created)]
+    assert [c.created_time for c in created] == sorted({c.created_time for c in created})
+
+
+@pytest.fixture
+def tied(service) -> list[str]:
+    """Five customers sharing one created_time, ids in ascending order."""
+    made = [service.create(NewCustomer(id=f"tie-{i}")) for i in range(5)]
+    with service.engine.begin() as connection:
+        connection.execute(update(CustomerRow).values(created_time=TIE))
+    return [c.id for c in made]
+
+
+def test_customers_created_in_the_same_instant_are_ordered_by_id_descending(service, tied):
+    page = service.search(SearchQuery())
+
+    assert ids(page) == ["tie-4", "tie-3", "tie-2", "tie-1", "tie-0"]
+    assert {item.created_time for item in page.items} == {TIE.replace(tzinfo=dt.UTC)}
+
+
+def test_paging_through_tied_created_times_skips_and_repeats_nothing(service, tied):
+    pages = [service.search(SearchQuery(limit=2))]
+    while pages[-1].next_cursor is not None:
+        assert len(pages) < 5, "next_cursor never ran out"
+        pages.append(service.search(SearchQuery(limit=2, after=pages[-1].next_cursor)))
+    back = [pages[-1]]
+    while back[-1].prev_cursor is not None:
+        assert len(back) < 5, "prev_cursor never ran out"
+        back.append(service.search(SearchQuery(limit=2, before=back[-1].prev_cursor)))
+
+    assert [ids(p) for p in pages] == [["tie-4", "tie-3"], ["tie-2", "tie-1"], ["tie-0"]]
+    assert [ids(p) for p in reversed(back)] == [["tie-4", "tie-3"], ["tie-2", "tie-1"], ["tie-0"]]
+
+
+@pytest.mark.parametrize(("limit", "size"), [(0, 1), (-5, 1), (1, 1), (100, 100), (500, 100)])
+def test_the_page_size_is_kept_between_1_and_100(service, limit, size):
+    for _ in range(101):
+        service.create(NewCustomer())
+
+    assert len(service.search(SearchQuery(limit=limit)).items) == size
+
+
+def test_an_empty_store_gives_an_empty_page_without_cursors(service):
+    page = service.search(SearchQuery(text="anything"))
+
+    assert (page.items, page.next_cursor, page.prev_cursor, page.exact_id_match) == (
+        (),
+        None,
+        None,
+        None,
+    )
+
+
+# -- what the protocol cannot set ------------------------------------------------------------
+
+
+def test_the_forget_requested_filter_finds_customers_flagged_in_the_store(service):
+    flagged = service.create(NewCustomer(email="forget@example.com"))
+    plain = service.create(NewCustomer(email="keep@example.com"))
+    with service.engine.begin() as connection:
+        connection.execute(
+            update(CustomerRow)
+            .where(CustomerRow.id == flagged.id)
+            .values(request_to_be_forgotten=True)
+        )
+
+    assert ids(service.search(SearchQuery(forget_requested=True))) == [flagged.id]
+    assert ids(service.search(SearchQuery(forget_requested=False))) == [plain.id]
+    assert service.get(flagged.id).request_to_be_forgotten is True
+
+
+def test_a_generated_id_that_is_taken_is_replaced_by_a_free_one(service, monkeypatch):
+    service.create(NewCustomer(id="123456780336"))
+    candidates = iter(["123456780336", "876543210336"])
+    monkeypatch.setattr(rules, "generate_customer_id", lambda: next(candidates))
+
+    created = service.create(NewCustomer())
+
+    assert created.id == "876543210336"
+
+
+def test_emails_and_shipping_fields_are_stored_without_surrounding_spaces(service):
+    created = service.create(
+        NewCustomer(email="  ann@example.com ", shipping=Shipping(name="  Ann  ", phone="   "))
+    )
+
+    stored = service.get(created.id)
+    assert (stored.email, stored.shipping.name, stored.shipping.phone) == (
+        "ann@example.com",
+        "Ann",
+        None,
+    )
+    assert ids(service.search(SearchQuery(text="ann@example.com"))) == [created.id]
