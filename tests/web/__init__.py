@@ -1,0 +1,1 @@
+"""Flask test-client tests: status codes, redirects, headers, pages and htmx fragments."""

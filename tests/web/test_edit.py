@@ -1,0 +1,240 @@
+"""Editing a customer: prefilled form, saving, metadata removal, stale versions."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.services.customers import CustomerUpdate, Shipping
+from tests.conftest import csrf_token
+
+from .conftest import HX, full_shipping, html
+from .dom import Element, field_error, form_values, fragment_root
+
+STALE = "Someone else changed this customer since you opened it."
+
+
+@pytest.fixture
+def grace(make_customer):
+    return make_customer(
+        id="cus-g",
+        email="grace@example.com",
+        type="individual",
+        locale="en_US",
+        shipping=full_shipping(),
+        metadata={"tier": "gold", "crm-id": "A-77"},
+    )
+
+
+def edit_form(client, customer_id: str = "cus-g") -> dict[str, str]:
+    response = client.get(f"/customers/{customer_id}/edit")
+    assert response.status_code == 200
+    return form_values(edit_form_element(html(response), customer_id))
+
+
+def edit_form_element(page: Element, customer_id: str = "cus-g") -> Element:
+    return page.find("form", action=f"/customers/{customer_id}")
+
+
+def metadata_of(values: dict[str, str]) -> dict[str, str]:
+    pairs = {}
+    for name, key in values.items():
+        if name.startswith("metadata-") and name.endswith("-key") and key:
+            pairs[key] = values[name.removesuffix("-key") + "-value"]
+    return pairs
+
+
+def test_the_edit_form_is_prefilled_with_the_stored_values(agent, grace) -> None:
+    values = edit_form(agent)
+
+    assert {k: v for k, v in values.items() if not k.startswith("metadata-")} == {
+        "csrf_token": values["csrf_token"],
+        "version": "1",
+        "email": "grace@example.com",
+        "type": "individual",
+        "locale": "en_US",
+        "ship_name": "Grace Hopper",
+        "ship_phone": "+1 (555) 010-9876",
+        "ship_email": "grace.ship@example.net",
+        "ship_organization": "Navy Computing Lab",
+        "line1": "1 Harbor Way",
+        "line2": "Suite 9",
+        "city": "Arlington",
+        "postal_code": "22201",
+        "state": "VA",
+        "country": "US",
+        "neighborhood": "Colonia Roma",
+        "division": "Division Nine",
+        "phonetic_name": "Gureisu",
+    }
+    assert metadata_of(values) == {"tier": "gold", "crm-id": "A-77"}
+    assert sum(1 for k in values if k.endswith("-key")) == 5
+
+
+def test_the_edit_form_has_no_id_field_and_names_the_customer(agent, grace) -> None:
+    page = html(agent.get("/customers/cus-g/edit"))
+
+    assert not page.has(id="id")
+    assert page.by_id("customer-form").find("h1").text == "Edit customer cus-g"
+
+
+def test_the_edit_form_as_an_htmx_fragment(agent, grace) -> None:
+    response = agent.get("/customers/cus-g/edit", headers=HX)
+
+    root = fragment_root(response.get_data(as_text=True))
+    assert root.id == "customer-form"
+    assert form_values(edit_form_element(root))["email"] == "grace@example.com"
+
+
+def test_changing_the_shipping_address_saves_and_shows_it(agent, service, grace) -> None:
+    values = edit_form(agent)
+    values.update(line1="200 Pier Road", line2="", city="Norfolk", postal_code="23510")
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/customers/cus-g"
+    page = html(agent.get("/customers/cus-g"))
+    assert "Changes saved." in page.by_id("flash").text
+    shipping = page.find("section", aria_labelledby="h-shipping").text
+    assert "200 Pier Road" in shipping
+    assert "Norfolk" in shipping
+    assert "1 Harbor Way" not in shipping
+    stored = service.get("cus-g")
+    assert stored.shipping.address.line1 == "200 Pier Road"
+    assert stored.shipping.address.line2 is None
+    assert stored.shipping.name == "Grace Hopper"
+    assert stored.version == 2
+
+
+def test_an_htmx_save_answers_204_telling_htmx_to_load_the_page(agent, service, grace) -> None:
+    values = {**edit_form(agent), "email": "new@example.com"}
+
+    response = agent.post("/customers/cus-g", data=values, headers=HX)
+
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/customers/cus-g"
+    assert service.get("cus-g").email == "new@example.com"
+
+
+def test_clearing_every_shipping_field_removes_the_shipping_block(agent, service, grace) -> None:
+    values = edit_form(agent)
+    shipping_fields = [
+        "ship_name", "ship_phone", "ship_email", "ship_organization", "line1", "line2", "city",
+        "postal_code", "state", "country", "neighborhood", "division", "phonetic_name",
+    ]  # fmt: skip
+    values.update(dict.fromkeys(shipping_fields, ""))
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 303
+    assert service.get("cus-g").shipping == Shipping()
+
+
+def row_of(values: dict[str, str], key: str) -> str:
+    names = (n for n, v in values.items() if n.endswith("-key") and v == key)
+    return next(names).removesuffix("-key")
+
+
+def test_removing_a_metadata_row_removes_the_key(agent, service, grace) -> None:
+    values = edit_form(agent)
+    row = row_of(values, "tier")
+    values.update({f"{row}-key": "", f"{row}-value": ""})
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 303
+    assert dict(service.get("cus-g").metadata) == {"crm-id": "A-77"}
+    metadata = html(agent.get("/customers/cus-g")).find("section", aria_labelledby="h-metadata")
+    assert "tier" not in metadata.text
+
+
+def test_leaving_out_a_metadata_row_altogether_removes_the_key_too(agent, service, grace) -> None:
+    values = edit_form(agent)
+    row = row_of(values, "crm-id")
+    del values[f"{row}-key"], values[f"{row}-value"]
+
+    agent.post("/customers/cus-g", data=values)
+
+    assert dict(service.get("cus-g").metadata) == {"tier": "gold"}
+
+
+def test_changing_and_adding_metadata_rows_saves_them(agent, service, grace) -> None:
+    values = edit_form(agent)
+    values[f"{row_of(values, 'tier')}-value"] = "platinum"
+    blank = next(n for n, v in values.items() if n.endswith("-key") and not v)
+    values.update({blank: "region", blank.removesuffix("-key") + "-value": "EMEA"})
+
+    agent.post("/customers/cus-g", data=values)
+
+    assert dict(service.get("cus-g").metadata) == {
+        "tier": "platinum",
+        "crm-id": "A-77",
+        "region": "EMEA",
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "grace@", "is not a valid email address."),
+        ("country", "", "Country is required when an address is given."),
+        ("metadata-0-key", "k" * 41, "cannot be longer than 40 characters"),
+    ],
+)
+def test_a_bad_value_in_an_edit_is_refused_next_to_its_field_and_nothing_changes(
+    agent, service, grace, field, value, message
+) -> None:
+    values = {**edit_form(agent), field: value}
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    page = html(response)
+    assert response.status_code == 422
+    assert message in field_error(page, field)
+    assert form_values(edit_form_element(page))[field] == value
+    assert service.get("cus-g") == grace
+
+
+def test_a_stale_version_is_refused_with_409_keeping_the_posted_values(
+    agent, service, grace
+) -> None:
+    values = edit_form(agent)
+    service.update("cus-g", CustomerUpdate(email="theirs@example.com"))
+    values.update(email="mine@example.com", city="Richmond")
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    page = html(response)
+    assert response.status_code == 409
+    assert STALE in page.by_id("customer-form").find("div", "banner").text
+    shown = form_values(edit_form_element(page))
+    assert shown["email"] == "mine@example.com"
+    assert shown["city"] == "Richmond"
+    stored = service.get("cus-g")
+    assert stored.email == "theirs@example.com"
+    assert stored.shipping.address.city == "Arlington"
+    assert stored.version == 2
+
+
+def test_a_stale_htmx_save_gets_the_form_fragment_with_409(agent, service, grace) -> None:
+    values = edit_form(agent)
+    service.update("cus-g", CustomerUpdate(locale="de_DE"))
+
+    response = agent.post("/customers/cus-g", data={**values, "locale": "fr_FR"}, headers=HX)
+
+    root = fragment_root(response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert root.id == "customer-form"
+    assert STALE in root.text
+    assert service.get("cus-g").locale == "de_DE"
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_editing_an_unknown_customer_is_404(agent, method) -> None:
+    path = "/customers/nope/edit" if method == "get" else "/customers/nope"
+    data = {"csrf_token": csrf_token(agent, "/")} if method == "post" else None
+
+    response = getattr(agent, method)(path, data=data)
+
+    assert response.status_code == 404
+    assert "Customer 'nope' not found." in html(response).by_id("main").text
