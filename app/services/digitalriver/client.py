@@ -37,6 +37,7 @@ from . import wire
 APPLICATION_ID = "customer-desk/0.1.0"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 MAX_PAGE = 100
+MAX_RATE_LIMIT_WAITS = 5  # even a Retry-After of 0 must not make a request loop for ever
 UNAVAILABLE = "Digital River is unavailable right now. Nothing was changed; try again in a moment."
 
 DR_CAPABILITIES = SearchCapabilities(
@@ -116,9 +117,9 @@ class DigitalRiverCustomerService:
         if query.forget_requested is not None:
             params["requestToBeForgotten"] = "true" if query.forget_requested else "false"
         if query.created_from:
-            params["createdTime[gte]"] = wire.format_time(query.created_from)
+            params["createdTime[gte]"] = wire.format_time(wire.ceil_second(query.created_from))
         if query.created_to:
-            params["createdTime[lt]"] = wire.format_time(query.created_to)
+            params["createdTime[lt]"] = wire.format_time(wire.ceil_second(query.created_to))
         backwards = query.before is not None and query.after is None
         if query.after is not None:
             params["startingAfter"] = query.after.id
@@ -316,6 +317,7 @@ class DigitalRiverCustomerService:
     ) -> dict[str, Any]:
         """One request (plus waiting out a 429 within bounds: DR did not process it)."""
         waited = 0.0
+        rate_limited = 0
         while True:
             try:
                 response = self.http.request(
@@ -331,7 +333,7 @@ class DigitalRiverCustomerService:
                         "Digital River did not answer in time. " + _not_sure(method), code="timeout"
                     )
                 ) from exc
-            except httpx.TransportError as exc:
+            except httpx.ConnectError as exc:
                 raise _Ambiguous(
                     BackendUnavailable(
                         "Digital River could not be reached. Nothing was changed; try again in a "
@@ -339,11 +341,24 @@ class DigitalRiverCustomerService:
                         code="connection_error",
                     )
                 ) from exc
+            except httpx.TransportError as exc:  # sent, then the connection broke: maybe applied
+                raise _Ambiguous(
+                    BackendUnavailable(
+                        "Digital River closed the connection without answering. "
+                        + _not_sure(method),
+                        code="connection_error",
+                    )
+                ) from exc
             request_id = response.headers.get("x-dr-requestid")
             if response.status_code == 429:
                 delay = _retry_after(response.headers.get("Retry-After"))
-                if delay is not None and waited + delay <= self.max_retry_after:
+                if (
+                    delay is not None
+                    and waited + delay <= self.max_retry_after
+                    and rate_limited < MAX_RATE_LIMIT_WAITS
+                ):
                     waited += delay
+                    rate_limited += 1
                     self._sleep(delay)
                     continue
                 raise BackendUnavailable(
@@ -372,10 +387,10 @@ class DigitalRiverCustomerService:
                     request_id=request_id,
                 )
             )
-        if status == 204 or not response.content:
+        if status < 400 and (status == 204 or not response.content):
             return {}
         try:
-            body = response.json()
+            body = response.json() if response.content else {}  # an error may come bodiless
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _Ambiguous(
                 BackendUnavailable(

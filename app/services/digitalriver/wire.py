@@ -38,6 +38,12 @@ def format_time(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ceil_second(value: dt.datetime) -> dt.datetime:
+    """``value`` rounded up to a whole second. DR's times are whole seconds, so a time is at or
+    after (or before) ``value`` exactly when it is at or after (before) this one."""
+    return value.replace(microsecond=0) + dt.timedelta(seconds=1) if value.microsecond else value
+
+
 def _str(value: Any) -> str | None:
     if value is None:
         return None
