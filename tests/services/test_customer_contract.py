@@ -1359,3 +1359,23 @@ def test_sharing_email_is_empty_for_a_customer_without_email(service):
     me = service.create(NewCustomer())
 
     assert service.sharing_email(me) == ()
+
+
+def test_an_id_with_a_comma_is_found_exactly(service):
+    created = service.create(NewCustomer(id="acme,north", email="comma@example.com"))
+
+    page = service.search(SearchQuery(text="acme,north"))
+
+    assert page.exact_id_match is not None and page.exact_id_match.id == created.id
+    assert created.id in ids(page)
+
+
+def test_changes_in_quick_succession_get_different_versions(service):
+    created = service.create(NewCustomer(email="quick@example.com"))
+    first = service.update(created.id, CustomerUpdate(locale="de_DE"))
+    second = service.update(created.id, CustomerUpdate(locale="fr_FR"))
+
+    assert len({created.version, first.version, second.version}) == 3
+    with pytest.raises(Conflict):
+        service.update(created.id, CustomerUpdate(locale="it_IT"), expected_version=first.version)
+    assert service.get(created.id).locale == "fr_FR"

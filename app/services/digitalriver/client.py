@@ -112,6 +112,9 @@ class DigitalRiverCustomerService:
         if term:
             if "@" in term:
                 params["email"] = term
+            elif "," in term:
+                # DR reads ids=a,b as two ids; an id with a comma is fetched directly.
+                return self._exact_lookup(term)
             else:
                 params["ids"] = term
         if query.forget_requested is not None:
@@ -159,6 +162,13 @@ class DigitalRiverCustomerService:
             exact_id_match=exact,
             notice=notice,
         )
+
+    def _exact_lookup(self, customer_id: str) -> SearchPage:
+        try:
+            summary = wire.summary_of(self.get(customer_id))
+        except CustomerNotFound:
+            return SearchPage(items=())
+        return SearchPage(items=(summary,), exact_id_match=summary)
 
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         if not customer.email:

@@ -4,6 +4,8 @@ fields are ignored, unknown enum values kept as strings, missing ones left empty
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -130,9 +132,13 @@ def _tax_certificate(data: Mapping[str, Any]) -> TaxCertificate:
     )
 
 
-def version_of(created: dt.datetime, updated: dt.datetime | None) -> int:
-    """DR has no version field; its updatedTime stands in (milliseconds since the epoch)."""
-    return int((updated or created).timestamp() * 1000)
+def version_of(created: dt.datetime, updated: dt.datetime | None, data: Any = None) -> int:
+    """DR has no version field. Its updatedTime (whole seconds) stands in, with a fingerprint
+    of the content in the low digits so two changes within one second still differ."""
+    seconds = int((updated or created).timestamp())
+    content = json.dumps(data, sort_keys=True, default=str).encode()
+    fingerprint = int.from_bytes(hashlib.blake2b(content, digest_size=8).digest(), "big")
+    return seconds * 1_000_000 + fingerprint % 1_000_000
 
 
 def customer_from(data: Any) -> Customer:
@@ -160,7 +166,7 @@ def customer_from(data: Any) -> Customer:
         ),
         metadata=metadata,
         live_mode=data.get("liveMode") is True,
-        version=version_of(created, updated),
+        version=version_of(created, updated, data),
     )
 
 
