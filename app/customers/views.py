@@ -98,7 +98,7 @@ def index() -> Response:
         try:
             page = customer_service().search(query)
         except (BackendUnavailable, BackendRefused) as error:
-            problem, status = error, 503
+            problem, status = error, 502 if isinstance(error, BackendRefused) else 503
     else:
         status = 422
     base_args = search_args(request.args)

@@ -389,7 +389,7 @@ class DigitalRiverCustomerService:
                 code="unauthorized" if status == 401 else "forbidden",
                 request_id=request_id,
             )
-        if status >= 500:
+        if status >= 500 or status == 408:
             raise _Ambiguous(
                 BackendUnavailable(
                     f"Digital River is unavailable (HTTP {status}). " + _not_sure(method),
