@@ -937,3 +937,14 @@ def test_the_emulator_log_shows_no_schema_violation_after_a_full_round(dr, emula
 
     assert emulator.schema_violations == []
     assert all(r.status is not None and r.status < 300 for r in emulator.requests)
+
+
+def test_a_408_from_dr_is_unavailable_and_a_read_is_retried(dr, emulator) -> None:
+    created = dr.create(NewCustomer(email="slowpoke@example.com"))
+    emulator.fail_next(408, method="GET")
+
+    assert dr.get(created.id).email == "slowpoke@example.com"
+
+    emulator.fail_next(408, times=3, method="GET")
+    with pytest.raises(BackendUnavailable):
+        dr.get(created.id)
