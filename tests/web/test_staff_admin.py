@@ -24,9 +24,7 @@ def test_only_administrators_reach_the_staff_pages(client_as, make_staff, role):
     assert response.status_code == 403
 
 
-def test_an_administrator_creates_an_account_that_can_sign_in_with_its_roles(
-    app, client_as, staff
-):
+def test_an_administrator_creates_an_account_that_can_sign_in_with_its_roles(app, client_as, staff):
     admin = client_as("admin")
     token = csrf_token(admin, "/admin/staff/new")
     response = admin.post(
