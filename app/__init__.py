@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _build_services(app: Flask) -> Services:
+    from .services.audit import AuditLog
     from .services.local import LocalCustomerService, make_engine
     from .services.staff import StaffService
 
@@ -74,6 +75,7 @@ def _build_services(app: Flask) -> Services:
         memory_cost=app.config["PASSWORD_HASH_MEMORY_COST"],
         parallelism=app.config["PASSWORD_HASH_PARALLELISM"],
     )
+    audit = AuditLog(engine)
     customers: CustomerService
     if app.config["CUSTOMER_BACKEND"] == "digitalriver":
         from .services.digitalriver import DigitalRiverCustomerService, build_http_client
@@ -91,7 +93,10 @@ def _build_services(app: Flask) -> Services:
             live_mode=not key.startswith("sk_test_"),
             retries=app.config["DR_RETRIES"],
             max_retry_after=app.config["DR_MAX_RETRY_AFTER"],
+            audit=audit,
         )
     else:
-        customers = LocalCustomerService(engine)
-    return Services(engine=engine, customers=customers, staff=StaffService(engine, hasher))
+        customers = LocalCustomerService(engine, audit)
+    return Services(
+        engine=engine, customers=customers, staff=StaffService(engine, hasher), audit=audit
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import Engine
 
+from .services.audit import AuditLog
 from .services.customers import CustomerService
 from .services.staff import StaffService
 
@@ -16,6 +17,7 @@ class Services:
     engine: Engine
     customers: CustomerService
     staff: StaffService
+    audit: AuditLog
 
 
 def services() -> Services:
@@ -28,3 +30,7 @@ def customer_service() -> CustomerService:
 
 def staff_service() -> StaffService:
     return services().staff
+
+
+def audit_log() -> AuditLog:
+    return services().audit

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
+from ..services.audit import Actor
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EDITORS = ("agent",)
@@ -33,3 +35,9 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def current_actor() -> Actor:
+    """The signed-in staff member as the actor of a change."""
+    staff = current_user.staff
+    return Actor(staff.id, staff.username, staff.display_name)

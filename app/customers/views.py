@@ -18,7 +18,7 @@ from flask import (
 )
 
 from .. import htmx
-from ..auth.permissions import EDITORS, roles_required
+from ..auth.permissions import EDITORS, current_actor, roles_required
 from ..context import customer_service
 from ..services.customers import Cursor, SearchQuery
 from ..services.errors import (
@@ -146,7 +146,7 @@ def create() -> Response:
     form = CustomerForm(creating=True)
     if form.validate():
         try:
-            customer = customer_service().create(form.new_customer())
+            customer = customer_service().create(form.new_customer(), actor=current_actor())
         except Conflict as error:
             if not form.id.data and error.code == "already_exists":
                 # The reserved id is taken: an earlier submit of this very form went through.
@@ -184,7 +184,10 @@ def update(customer_id: str) -> Response:
     if form.validate():
         try:
             customer = service.update(
-                customer_id, form.changes(customer), expected_version=form.expected_version()
+                customer_id,
+                form.changes(customer),
+                expected_version=form.expected_version(),
+                actor=current_actor(),
             )
         except Conflict as error:
             form.form_errors_extra.append(error.message)

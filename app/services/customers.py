@@ -245,3 +245,164 @@ class CustomerService(Protocol):
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         """Other customers with the same email (any case), newest first."""
         ...
+
+
+DISABLE_REASONS = {
+    "suspected_fraud": "Suspected fraud",
+    "chargeback": "Chargeback",
+    "account_takeover": "Account takeover",
+    "customer_request": "Customer request",
+    "other": "Other",
+}
+
+# Source types DR can save to a customer (the rest are single-use by nature).
+SAVEABLE_SOURCE_TYPES = ("creditCard", "payPalBilling", "directDebit", "klarnaCreditRecurring")
+
+# DR's tax identifier types (tax identifiers guide).
+TAX_IDENTIFIER_TYPES = [
+    "ae",
+    "at",
+    "au",
+    "be",
+    "bg",
+    "bh",
+    "br",
+    "br_ie",
+    "br_natural",
+    "by",
+    "ca",
+    "ch",
+    "cl",
+    "co",
+    "cy",
+    "cz",
+    "de",
+    "dk",
+    "ee",
+    "es",
+    "fi",
+    "fr",
+    "gr",
+    "hr",
+    "hu",
+    "id",
+    "ie",
+    "in",
+    "is",
+    "it",
+    "it_cf",
+    "it_natural",
+    "jp",
+    "jp_offshore",
+    "ke",
+    "kr_offshore",
+    "lt",
+    "lu",
+    "lv",
+    "mt",
+    "mx_natural",
+    "my",
+    "nl",
+    "no",
+    "nz",
+    "ph",
+    "pl",
+    "pt",
+    "pt_nif",
+    "ro",
+    "ru",
+    "ru_natural",
+    "sa",
+    "se",
+    "sg",
+    "si",
+    "sk",
+    "th",
+    "tr",
+    "tw",
+    "tw_offshore",
+    "ua",
+    "uk",
+    "za",
+]
+
+# Issuing authorities of US tax-exemption certificates (USPS codes).
+US_STATES = [
+    "AL",
+    "AK",
+    "AZ",
+    "AR",
+    "CA",
+    "CO",
+    "CT",
+    "DE",
+    "DC",
+    "FL",
+    "GA",
+    "HI",
+    "ID",
+    "IL",
+    "IN",
+    "IA",
+    "KS",
+    "KY",
+    "LA",
+    "ME",
+    "MD",
+    "MA",
+    "MI",
+    "MN",
+    "MS",
+    "MO",
+    "MT",
+    "NE",
+    "NV",
+    "NH",
+    "NJ",
+    "NM",
+    "NY",
+    "NC",
+    "ND",
+    "OH",
+    "OK",
+    "OR",
+    "PA",
+    "RI",
+    "SC",
+    "SD",
+    "TN",
+    "TX",
+    "UT",
+    "VT",
+    "VA",
+    "WA",
+    "WV",
+    "WI",
+    "WY",
+    "PR",
+    "GU",
+    "VI",
+    "AS",
+    "MP",
+]
+
+TAX_CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NewTaxCertificate:
+    company_name: str
+    tax_authority: str
+    start_date: dt.datetime
+    end_date: dt.datetime
+    file_name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: str
+    file_name: str
+    type: str
+    size: int
+    content: bytes

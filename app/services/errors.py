@@ -73,3 +73,24 @@ class BackendUnavailable(ServiceError):
 
     default_code = "unavailable"
     default_message = "The customer backend is unavailable. Try again in a moment."
+
+
+class StaleVersion(Conflict):
+    """The change was based on an older version: someone else changed the customer since."""
+
+    default_code = "stale_version"
+    default_message = "Someone else changed this customer since you opened it."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        changed_by: str | None = None,
+        changed_at: object = None,
+        fields: tuple[str, ...] = (),
+        **kwargs: object,
+    ) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.fields = fields

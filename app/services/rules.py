@@ -15,6 +15,10 @@ from .customers import (
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
+    TAX_CERTIFICATE_MAX_BYTES,
+    TAX_IDENTIFIER_TYPES,
+    US_STATES,
+    NewTaxCertificate,
     Shipping,
 )
 from .errors import ErrorDetail, InvalidParameter
@@ -161,3 +165,67 @@ def raise_if(problems: list[ErrorDetail]) -> None:
 def generate_customer_id() -> str:
     """An id in DR's own style (numeric, 12 digits in its examples)."""
     return f"{secrets.randbelow(10**8):08d}0336"
+
+
+def file_type(content: bytes) -> str | None:
+    """pdf, png or jpg by the file's own bytes (not its name), else None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    return None
+
+
+def tax_certificate_problems(certificate: NewTaxCertificate) -> list[ErrorDetail]:
+    problems: list[ErrorDetail] = []
+    if not certificate.company_name.strip():
+        problems.append(
+            ErrorDetail(
+                "missing_parameter", "Enter the company name.", "taxCertificate.companyName"
+            )
+        )
+    if certificate.tax_authority not in US_STATES:
+        problems.append(
+            ErrorDetail(
+                "invalid_parameter",
+                "Choose the US state that issued the certificate.",
+                "taxCertificate.taxAuthority",
+            )
+        )
+    if certificate.end_date <= certificate.start_date:
+        problems.append(
+            ErrorDetail(
+                "invalid_parameter",
+                "The end date must be after the start date.",
+                "taxCertificate.endDate",
+            )
+        )
+    if len(certificate.content) > TAX_CERTIFICATE_MAX_BYTES:
+        problems.append(
+            ErrorDetail(
+                "invalid_parameter",
+                f"The file is {len(certificate.content) / 1024 / 1024:.1f} MB; at most 10 MB.",
+                "file",
+            )
+        )
+    elif file_type(certificate.content) is None:
+        problems.append(
+            ErrorDetail("invalid_parameter", "The file must be a PDF, JPG or PNG document.", "file")
+        )
+    return problems
+
+
+_TAX_VALUE = re.compile(r"^[A-Za-z0-9.\-]{2,32}$")
+
+
+def tax_identifier_problems(type_: str, value: str) -> list[ErrorDetail]:
+    problems: list[ErrorDetail] = []
+    if type_ not in TAX_IDENTIFIER_TYPES:
+        problems.append(ErrorDetail("invalid_parameter", "Choose a tax identifier type.", "type"))
+    if not _TAX_VALUE.match(value):
+        problems.append(
+            ErrorDetail("invalid_parameter", f"Tax identifier '{value}' invalid.", "value")
+        )
+    return problems

@@ -1389,10 +1389,12 @@ class _Generator:
             }
         self.folded: dict[str, str] = {}
         self.brands = _table(CARD_BRANDS, 100)
-        self.recent: list[tuple[str, str | None, str, str]] = []  # for shared emails
+        # Earlier customers' (email, country, name, first, last), for shared emails.
+        self.recent: list[tuple[str, str, str, str, str]] = []
         self.first_cert_done = False
         self.png = _tiny_png()
         self.patterns: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
+        self.id_stride, self.id_offset = 1, 0
 
     # small helpers ------------------------------------------------------------------------
 
@@ -1428,7 +1430,9 @@ class _Generator:
         if r < 0.5:
             # DR generates numeric ids (see store.generate_customer_id).
             while True:
-                candidate = f"{self.rng.getrandbits(27) % 10**8:08d}0336"
+                # Workers draw from disjoint residues, so their ids never collide.
+                number = (self.rng.getrandbits(27) % (10**8 // self.id_stride)) * self.id_stride
+                candidate = f"{number + self.id_offset:08d}0336"
                 if candidate not in self.taken_ids:
                     self.taken_ids.add(candidate)
                     return candidate
@@ -1439,19 +1443,20 @@ class _Generator:
             return "acct-" + "".join(chars[:12]).lower()
         return "CRM-" + "".join(chars[:10]).upper()
 
-    def times(self, count: int) -> list[str]:
-        """Sorted, unique creation times over the last three years, denser lately."""
-        span_us = int(SPAN.total_seconds() * 1_000_000) - 1_000_000
-        offsets = sorted(self.rng.random() ** 0.75 * span_us for _ in range(count))
-        out: list[str] = []
-        previous = -1
+    def times(self, first: int, size: int, total: int) -> list[str]:
+        """Creation times of customers ``first`` .. ``first + size - 1`` out of ``total``:
+        each gets a random moment in its own slice of the last three years (so they are
+        sorted and unique to the microsecond), and the slices crowd towards now, as a
+        growing business's sign-ups do."""
+        span_us = SPAN.total_seconds() * 1_000_000 - 1_000_000
+        r = self.rng.random
         start = self.start
-        for value in offsets:
-            micro = int(value)
-            if micro <= previous:
-                micro = previous + 1
-            previous = micro
-            out.append(_timestamp(start + dt.timedelta(microseconds=micro)))
+        delta = dt.timedelta
+        out: list[str] = []
+        for index in range(first, first + size):
+            # Jitter within 90% of the slice keeps neighbours apart by whole seconds.
+            position = ((index + 0.9 * r()) / total) ** 0.75
+            out.append(_timestamp(start + delta(microseconds=int(position * span_us))))
         return out
 
     # one customer -------------------------------------------------------------------------
@@ -1536,9 +1541,11 @@ class _Generator:
             email: str | None
             if recent and r() < 0.03:
                 # The same person again (or a colleague) with an earlier email in another case.
-                shared, shared_name, shared_first, shared_last = recent[int(r() * len(recent))]
+                shared, shared_country, shared_name, shared_first, shared_last = recent[
+                    int(r() * len(recent))
+                ]
                 email = self.recase(shared)
-                if shared_name is not None and r() < 0.7:
+                if shared_country == country.code and r() < 0.8:
                     name, first_latin, last_latin = shared_name, shared_first, shared_last
             elif r() < 0.02:
                 email = None
@@ -1573,9 +1580,9 @@ class _Generator:
                     email = self.recase(email)
             if email is not None:
                 if len(recent) < 50_000:
-                    recent.append((email, name, first_latin, last_latin))
+                    recent.append((email, country.code, name, first_latin, last_latin))
                 elif r() < 0.05:
-                    recent[int(r() * 50_000)] = (email, name, first_latin, last_latin)
+                    recent[int(r() * 50_000)] = (email, country.code, name, first_latin, last_latin)
 
             # shipping (most customers; every business)
             if business or r() < 0.92:
@@ -1828,20 +1835,30 @@ class _Generator:
         )
 
 
+WORKERS = 2
+
+
+def _plan(count: int, batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
+    return [(start, min(batch_size, count - start)) for start in range(0, count, batch_size)]
+
+
 def _generate(
-    count: int, seed: int, taken_ids: set[str], batch_size: int = BATCH_SIZE
+    count: int, seed: int, taken_ids: set[str], worker: int = 0, workers: int = 1
 ) -> Iterator[Batch]:
+    """Batches ``worker``, ``worker + workers``, ... of the load, oldest customers first."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    generator = _Generator(random.Random(seed), now, taken_ids)
-    times = generator.times(count)
-    for start in range(0, count, batch_size):
-        yield generator.batch(times[start : start + batch_size])
+    generator = _Generator(random.Random(f"{seed}/{worker}/{workers}"), now, taken_ids)
+    generator.id_stride, generator.id_offset = workers, worker
+    for start, size in _plan(count)[worker::workers]:
+        yield generator.batch(generator.times(start, size, count))
 
 
-def _worker(queue: Any, count: int, seed: int, taken_ids: set[str]) -> None:
-    """Runs in a child process: generate batches while the parent writes the previous ones."""
+def _worker(
+    queue: Any, count: int, seed: int, taken_ids: set[str], worker: int, workers: int
+) -> None:
+    """Runs in a child process: generate batches while the parent writes earlier ones."""
     try:
-        for batch in _generate(count, seed, taken_ids):
+        for batch in _generate(count, seed, taken_ids, worker, workers):
             queue.put(batch)
         queue.put(None)
     except BaseException as exc:  # pragma: no cover - reported to the parent
@@ -1849,31 +1866,43 @@ def _worker(queue: Any, count: int, seed: int, taken_ids: set[str]) -> None:
 
 
 def _batches(count: int, seed: int, taken_ids: set[str]) -> Iterator[Batch]:
-    """The batches to load. A big load generates them in a second process, so that Python
-    building rows and the database storing them use both cores; the result is the same."""
+    """The batches to load, oldest customers first. A big load generates them in worker
+    processes, so that building rows in Python and storing them use both cores."""
     if count < PARALLEL_MIN_ROWS:
         yield from _generate(count, seed, taken_ids)
         return
     context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=4)
-    process = context.Process(
-        target=_worker, args=(queue, count, seed, taken_ids), name="seed-generator", daemon=True
-    )
-    process.start()
+    queues = [context.Queue(maxsize=3) for _ in range(WORKERS)]
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(queue, count, seed, taken_ids, worker, WORKERS),
+            name=f"seed-generator-{worker}",
+            daemon=True,
+        )
+        for worker, queue in enumerate(queues)
+    ]
+    for process in processes:
+        process.start()
     try:
-        while True:
-            item = queue.get()
-            if item is None:
-                break
+        for index in range(len(_plan(count))):
+            item = queues[index % WORKERS].get()
             if isinstance(item, BaseException):
                 raise item
+            if item is None:  # pragma: no cover - a worker stopped early
+                raise RuntimeError("a seed worker stopped before its last batch")
             yield item
-        process.join()
-    finally:
-        if process.is_alive():
-            process.terminate()
+        for queue in queues:
+            queue.get()  # the end marker
+        for process in processes:
             process.join()
-        queue.close()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for queue in queues:
+            queue.close()
 
 
 # -- loading ------------------------------------------------------------------------------------
@@ -1928,9 +1957,6 @@ def _rows(batch: Batch) -> tuple[list[tuple[Any, ...]], ...]:
     return batch.customers, batch.sources, batch.tax_ids, batch.files, batch.certificates
 
 
-SQLITE_STRATEGY = "keep"
-
-
 def _load_sqlite(
     engine: Engine, count: int, seed: int, progress: Callable[[int], None] | None
 ) -> None:
@@ -1942,8 +1968,17 @@ def _load_sqlite(
         conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
         saved_pragmas = {
             name: cur.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in ("synchronous", "cache_size", "temp_store", "threads")
+            for name in (
+                "synchronous",
+                "cache_size",
+                "temp_store",
+                "threads",
+                "foreign_keys",
+                "analysis_limit",
+            )
         }
+        # The generated rows are consistent; checking every card's customer costs time.
+        cur.execute("PRAGMA foreign_keys=OFF")
         cur.execute("PRAGMA synchronous=OFF")
         cur.execute("PRAGMA cache_size=-1000000")  # ~1 GB page cache while loading
         cur.execute("PRAGMA temp_store=MEMORY")
@@ -1952,7 +1987,7 @@ def _load_sqlite(
         try:
             existing = cur.execute("SELECT count(*) FROM customers").fetchone()[0]
             taken = {r[0] for r in cur.execute("SELECT id FROM customers WHERE length(id) = 12")}
-            bulk = count >= BULK_MIN_ROWS and count >= existing and SQLITE_STRATEGY == "drop"
+            bulk = count >= BULK_MIN_ROWS and count >= existing
             recreate: list[str] = []
             rebuild_fts = False
             if bulk:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from app.services.audit import Actor
 from app.services.customers import CustomerUpdate, Shipping
 from tests.conftest import csrf_token
 
 from .conftest import HX, full_shipping, html
 from .dom import Element, field_error, form_values, fragment_root
-
-STALE = "Someone else changed this customer since you opened it."
 
 
 @pytest.fixture
@@ -199,14 +200,17 @@ def test_a_stale_version_is_refused_with_409_keeping_the_posted_values(
     agent, service, grace
 ) -> None:
     values = edit_form(agent)
-    service.update("cus-g", CustomerUpdate(email="theirs@example.com"))
+    service.update("cus-g", CustomerUpdate(email="theirs@example.com"), actor=Actor(None, "olivia"))
     values.update(email="mine@example.com", city="Richmond")
 
     response = agent.post("/customers/cus-g", data=values)
 
     page = html(response)
     assert response.status_code == 409
-    assert STALE in page.by_id("customer-form").find("div", "banner").text
+    banner = page.by_id("customer-form").find("div", "banner").text
+    # Who changed it, and which fields, so the agent knows what to look at.
+    assert re.search(r"olivia changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC", banner)
+    assert "(email)" in banner
     shown = form_values(edit_form_element(page))
     assert shown["email"] == "mine@example.com"
     assert shown["city"] == "Richmond"
@@ -225,7 +229,7 @@ def test_a_stale_htmx_save_gets_the_form_fragment_with_409(agent, service, grace
     root = fragment_root(response.get_data(as_text=True))
     assert response.status_code == 409
     assert root.id == "customer-form"
-    assert STALE in root.text
+    assert "changed this customer at" in root.text
     assert service.get("cus-g").locale == "de_DE"
 
 

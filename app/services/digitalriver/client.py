@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from .. import rules
+from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, stale_version
+from ..audit import diff as audit_diff
+from ..audit import now as audit_now
 from ..customers import (
     UNSET,
     Cursor,
@@ -31,6 +36,7 @@ from ..errors import (
     ErrorDetail,
     InvalidParameter,
     ServiceError,
+    StaleVersion,
 )
 from . import wire
 
@@ -70,6 +76,11 @@ def build_http_client(
     )
 
 
+@dataclass
+class _Outcome:
+    after: Customer | None = None
+
+
 class _Ambiguous(Exception):
     """The request may or may not have been applied (timeout, 5xx, unreadable answer)."""
 
@@ -93,12 +104,14 @@ class DigitalRiverCustomerService:
         retries: int = 2,
         max_retry_after: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
+        audit: AuditLog | None = None,
     ) -> None:
         self.http = http
         self.live_mode = live_mode
         self.retries = retries
         self.max_retry_after = max_retry_after
         self._sleep = sleep
+        self.audit = audit
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -184,7 +197,12 @@ class DigitalRiverCustomerService:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def create(self, new: NewCustomer) -> Customer:
+    def create(self, new: NewCustomer, *, actor: Actor = SYSTEM) -> Customer:
+        with self._audited("customer.create", new.id, actor, before=None) as outcome:
+            outcome.after = self._create(new)
+            return outcome.after
+
+    def _create(self, new: NewCustomer) -> Customer:
         problems: list[ErrorDetail] = []
         if new.id is not None:
             problem = rules.customer_id_problem(new.id)
@@ -224,18 +242,28 @@ class DigitalRiverCustomerService:
         raise conflict
 
     def update(
-        self, customer_id: str, changes: CustomerUpdate, *, expected_version: int | None = None
+        self,
+        customer_id: str,
+        changes: CustomerUpdate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+        action: str = "customer.update",
     ) -> Customer:
         current = self.get(customer_id)
+        with self._audited(action, customer_id, actor, before=current) as outcome:
+            outcome.after = self._update(current, changes, expected_version)
+            return outcome.after
+
+    def _update(
+        self, current: Customer, changes: CustomerUpdate, expected_version: int | None
+    ) -> Customer:
+        customer_id = current.id
         body = self._update_body(current, changes)
         if expected_version is not None and current.version != expected_version:
             if not body:
                 return current  # what was asked for is already there (e.g. a repeated save)
-            raise Conflict(
-                "Someone else changed this customer since you opened it. Reload to see their "
-                "change.",
-                code="stale_version",
-            )
+            raise stale_version(self.audit, customer_id, expected_version)
         if not body:
             return current
         try:
@@ -298,6 +326,60 @@ class DigitalRiverCustomerService:
                 body["metadata"] = delta
         rules.raise_if(problems)
         return body
+
+    # -- audit ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _audited(
+        self,
+        action: str,
+        customer_id: str | None,
+        actor: Actor,
+        *,
+        before: Customer | None,
+        reason_code: str | None = None,
+        note: str | None = None,
+    ) -> Iterator[_Outcome]:
+        """Record the change once DR has confirmed it, or the attempt as failed."""
+        outcome = _Outcome()
+        try:
+            yield outcome
+        except ServiceError as error:
+            if self.audit is not None and not isinstance(error, StaleVersion):
+                self.audit.record(
+                    AuditEvent(
+                        occurred_time=audit_now(),
+                        actor_id=actor.id,
+                        actor_username=actor.username,
+                        action=action,
+                        customer_id=customer_id,
+                        outcome="failed",
+                        backend=self.backend_name,
+                        reason_code=reason_code,
+                        note=note,
+                        request_id=error.request_id,
+                        error=f"{error.code}: {error.message}",
+                    )
+                )
+            raise
+        after = outcome.after
+        if self.audit is not None and after is not None:
+            changes = audit_diff(before, after)
+            if changes or before is None:
+                self.audit.record(
+                    AuditEvent(
+                        occurred_time=audit_now(),
+                        actor_id=actor.id,
+                        actor_username=actor.username,
+                        action=action,
+                        customer_id=after.id,
+                        backend=self.backend_name,
+                        reason_code=reason_code,
+                        note=note,
+                        changes=changes,
+                        version_after=after.version,
+                    )
+                )
 
     # -- HTTP ----------------------------------------------------------------------------------
 

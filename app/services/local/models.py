@@ -171,3 +171,32 @@ class StaffRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_time: Mapped[dt.datetime] = mapped_column(DateTime)
     last_login_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEventRow(Base):
+    """Append-only record of every change (and failed attempt) to a customer."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    occurred_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    actor_username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    customer_id: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(16), default="succeeded")
+    backend: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    # [{"field": ..., "before": ..., "after": ...}, ...]
+    changes: Mapped[list | None] = mapped_column(JSON)
+    version_after: Mapped[int | None] = mapped_column(BigInteger)
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_audit_customer_time", "customer_id", "occurred_time", "id"),
+        Index("ix_audit_time", "occurred_time", "id"),
+        Index("ix_audit_actor_time", "actor_username", "occurred_time", "id"),
+        Index("ix_audit_action_time", "action", "occurred_time", "id"),
+    )

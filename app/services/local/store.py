@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import rules
+from ..audit import SYSTEM, Actor, AuditLog
 from ..customers import (
     UNSET,
     AdditionalAddressInfo,
@@ -43,6 +44,7 @@ from ..customers import (
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
 from .db import make_session_factory
+from .inline import InlineOperations
 from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
 SUBSTRING_MIN_LENGTH = 3
@@ -162,16 +164,17 @@ def _summary(row: Any) -> CustomerSummary:
     )
 
 
-class LocalCustomerService:
+class LocalCustomerService(InlineOperations):
     """CustomerService on SQLAlchemy: one session (and transaction) per call."""
 
     backend_name = "local"
     live_mode = False
     capabilities = SearchCapabilities()
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, audit: AuditLog | None = None) -> None:
         self.engine = engine
         self._sessions = make_session_factory(engine)
+        self.audit = audit or AuditLog(engine)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -197,33 +200,119 @@ class LocalCustomerService:
     def search(self, query: SearchQuery) -> SearchPage:
         limit = max(1, min(query.limit, 100))
         term = query.text.strip()
+        backwards = query.before is not None and query.after is None
+        key = tuple_(CustomerRow.created_time, CustomerRow.id)
+        if backwards:
+            order = (CustomerRow.created_time.asc(), CustomerRow.id.asc())
+        else:
+            order = (CustomerRow.created_time.desc(), CustomerRow.id.desc())
         with self._sessions() as session:
             dialect = session.get_bind().dialect.name
-            conditions: list[ColumnElement[bool]] = []
+            keyset: list[ColumnElement[bool]] = []
+            if query.after is not None:
+                keyset.append(key < tuple_(naive_utc(query.after.created_time), query.after.id))
+            elif query.before is not None:
+                keyset.append(key > tuple_(naive_utc(query.before.created_time), query.before.id))
+            conditions = self._filter_conditions(query) + keyset
             exact = None
             notice = None
-            if term:
+            if not term:
+                stmt: Select[Any] = select(*_SUMMARY_COLUMNS).where(*conditions).order_by(*order)
+                rows = session.execute(stmt.limit(limit + 1)).all()
+            else:
                 exact_row = session.execute(
                     select(*_SUMMARY_COLUMNS).where(CustomerRow.id == term)
                 ).first()
                 exact = _summary(exact_row) if exact_row else None
-                condition, notice = self._text_condition(term, dialect)
-                conditions.append(condition)
-            conditions.extend(self._filter_conditions(query))
-            key = tuple_(CustomerRow.created_time, CustomerRow.id)
-            backwards = query.before is not None and query.after is None
-            if query.after is not None:
-                conditions.append(key < tuple_(naive_utc(query.after.created_time), query.after.id))
-            elif query.before is not None:
-                conditions.append(
-                    key > tuple_(naive_utc(query.before.created_time), query.before.id)
-                )
-            stmt: Select[Any] = select(*_SUMMARY_COLUMNS).where(*conditions)
-            if backwards:
-                stmt = stmt.order_by(CustomerRow.created_time.asc(), CustomerRow.id.asc())
-            else:
-                stmt = stmt.order_by(CustomerRow.created_time.desc(), CustomerRow.id.desc())
-            rows = session.execute(stmt.limit(limit + 1)).all()
+                if dialect == "postgresql":
+                    # psycopg prepares statements it sees repeatedly; a generic plan cannot
+                    # see the search term, and guesses badly for substring conditions.
+                    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+                row_match, index_match, notice, sparse = self._text_condition(term, dialect)
+                # Broad terms (a few letters of a common name) match many customers, so the
+                # newest matches are found fastest by walking the newest customers and testing
+                # each; narrow ones by their index entries. Walk a window of the newest
+                # `window` customers (after the cursor) first; only if it holds too few
+                # matches, look up the older ones through the indexes. Both steps test the
+                # same conditions, so the page is the same either way.
+                window = 8000 if dialect == "sqlite" else 15000
+                edge = None
+                if not sparse:
+                    edge = session.execute(
+                        select(CustomerRow.created_time, CustomerRow.id)
+                        .where(*keyset)
+                        .order_by(*order)
+                        .offset(window - 1)
+                        .limit(1)
+                    ).first()
+                    edge_key = tuple_(edge.created_time, edge.id) if edge else None
+                    inside = []
+                    if edge_key is not None:
+                        inside.append(key <= edge_key if backwards else key >= edge_key)
+                    if dialect == "postgresql":
+                        # A LIMIT keeps PostgreSQL walking the window in order (rather than
+                        # gathering every match through the trigram index first).
+                        walked = (
+                            select(
+                                *_SUMMARY_COLUMNS, CustomerRow.email_lower, CustomerRow.search_text
+                            )
+                            .where(*conditions, *inside)
+                            .order_by(*order)
+                            .limit(window)
+                            .subquery()
+                        )
+                        c = walked.c
+                        stmt = (
+                            select(*(c[col.key] for col in _SUMMARY_COLUMNS))
+                            .where(row_match(c))
+                            .order_by(
+                                *(
+                                    (c.created_time.asc(), c.id.asc())
+                                    if backwards
+                                    else (c.created_time.desc(), c.id.desc())
+                                )
+                            )
+                        )
+                    else:
+                        stmt = (
+                            select(*_SUMMARY_COLUMNS)
+                            .where(*conditions, *inside, row_match(CustomerRow.__table__.c))
+                            .order_by(*order)
+                        )
+                    rows = session.execute(stmt.limit(limit + 1)).all()
+                else:
+                    rows = []
+                if len(rows) <= limit and (sparse or edge is not None):
+                    beyond = []
+                    if edge is not None:
+                        edge_key = tuple_(edge.created_time, edge.id)
+                        beyond.append(key > edge_key if backwards else key < edge_key)
+                    if dialect == "postgresql":
+                        # Gather the matches (bitmap scans of the trigram and btree indexes),
+                        # then sort them: materialised, so the planner cannot walk the whole
+                        # table in order instead when it misjudges how many there are.
+                        found = (
+                            select(*_SUMMARY_COLUMNS)
+                            .where(*conditions, *beyond, row_match(CustomerRow.__table__.c))
+                            .cte("found")
+                            .prefix_with("MATERIALIZED")
+                        )
+                        c = found.c
+                        stmt = select(*(c[col.key] for col in _SUMMARY_COLUMNS)).order_by(
+                            *(
+                                (c.created_time.asc(), c.id.asc())
+                                if backwards
+                                else (c.created_time.desc(), c.id.desc())
+                            )
+                        )
+                    else:
+                        stmt = (
+                            select(*_SUMMARY_COLUMNS)
+                            .where(*conditions, *beyond, index_match)
+                            .order_by(*order)
+                        )
+                    stmt = stmt.limit(limit + 1 - len(rows))
+                    rows = list(rows) + list(session.execute(stmt).all())
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:
@@ -245,40 +334,65 @@ class LocalCustomerService:
             notice=notice,
         )
 
-    def _text_condition(self, term: str, dialect: str) -> tuple[ColumnElement[bool], str | None]:
+    def _text_condition(
+        self, term: str, dialect: str
+    ) -> tuple[Any, ColumnElement[bool], str | None, bool]:
+        """How ``term`` matches: ``(row_match, index_match, notice, sparse)``.
+
+        ``row_match(columns)`` tests one row's own columns (for walking customers in order);
+        ``index_match`` is the same test as a union of index lookups (for gathering matches).
+        ``sparse`` says the term can only match a few customers, so the index is the way."""
+        from sqlalchemy import func, or_
+
         lowered = term.lower()
         if "@" in term:
-            return self._email_prefix(lowered, dialect), None
-        ways: list[ColumnElement[bool]] = [
-            CustomerRow.id == term,
-            self._email_prefix(lowered, dialect),
-        ]
+            return (
+                lambda c: self._email_prefix(lowered, dialect, c),
+                self._email_prefix(lowered, dialect),
+                None,
+                True,
+            )
+        needles: list[str] = []
         needle = lowered
         if _PHONE_LIKE.match(term) and len(digits(term)) >= SUBSTRING_MIN_LENGTH:
             needle = digits(term)
         notice = None
         if len(needle) >= SUBSTRING_MIN_LENGTH:
-            ways.append(self._substring(needle, dialect))
+            needles.append(needle)
             if needle != lowered:
                 # Also as typed: postal codes such as 00-950 are not indexed as digits.
-                ways.append(self._substring(lowered, dialect))
+                needles.append(lowered)
         else:
             notice = (
                 f"Type at least {SUBSTRING_MIN_LENGTH} characters to search names, phones, "
                 "organizations and postal codes; shorter terms match ids and email prefixes."
             )
+
+        def row_match(c: Any) -> ColumnElement[bool]:
+            ways = [c.id == term, self._email_prefix(lowered, dialect, c)]
+            for n in needles:
+                if dialect == "postgresql":
+                    ways.append(c.search_text.like("%" + _like_escape(n) + "%", escape="\\"))
+                else:
+                    ways.append(func.instr(c.search_text, n) > 0)
+            return or_(*ways)
+
+        ways: list[ColumnElement[bool]] = [
+            CustomerRow.id == term,
+            self._email_prefix(lowered, dialect),
+        ]
+        ways += [self._substring(n, dialect) for n in needles]
         # A union of index lookups, so each way uses its own index.
         union = union_all(*(select(CustomerRow.pk).where(way) for way in ways))
-        return CustomerRow.pk.in_(union), notice
+        return row_match, CustomerRow.pk.in_(union), notice, False
 
     @staticmethod
-    def _email_prefix(prefix: str, dialect: str) -> ColumnElement[bool]:
+    def _email_prefix(prefix: str, dialect: str, columns: Any = None) -> ColumnElement[bool]:
+        email_lower = (columns if columns is not None else CustomerRow.__table__.c).email_lower
         if dialect == "postgresql":
-            return CustomerRow.email_lower.like(_like_escape(prefix) + "%", escape="\\")
+            return email_lower.like(_like_escape(prefix) + "%", escape="\\")
         # SQLite's LIKE ignores a binary index; a range on the same index does not.
-        return and_(
-            CustomerRow.email_lower >= prefix, CustomerRow.email_lower < prefix + "\U0010ffff"
-        )
+        return and_(email_lower >= prefix, email_lower < prefix + "\U0010ffff")
 
     @staticmethod
     def _substring(needle: str, dialect: str) -> ColumnElement[bool]:
@@ -313,7 +427,7 @@ class LocalCustomerService:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def create(self, new: NewCustomer) -> Customer:
+    def create(self, new: NewCustomer, *, actor: Actor = SYSTEM) -> Customer:
         problems: list[ErrorDetail] = []
         customer_id = new.id
         if customer_id is not None:
@@ -351,27 +465,25 @@ class LocalCustomerService:
             _apply_shipping(row, new.shipping)
             session.add(row)
             try:
-                session.commit()
+                session.flush()
             except IntegrityError as exc:
                 session.rollback()
                 raise _already_exists(customer_id) from exc
-            return self._to_customer(session, row)
+            return self._commit_change(session, row, None, action="customer.create", actor=actor)
 
     def update(
-        self, customer_id: str, changes: CustomerUpdate, *, expected_version: int | None = None
+        self,
+        customer_id: str,
+        changes: CustomerUpdate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+        action: str = "customer.update",
     ) -> Customer:
         with self._sessions() as session:
-            row = session.scalar(
-                select(CustomerRow).where(CustomerRow.id == customer_id).with_for_update()
-            )
-            if row is None:
-                raise _not_found(customer_id)
-            if expected_version is not None and row.version != expected_version:
-                raise Conflict(
-                    "Someone else changed this customer since you opened it. "
-                    "Reload to see their change.",
-                    code="stale_version",
-                )
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            before = self._to_customer(session, row)
             problems: list[ErrorDetail] = []
             email = changes.email
             if email is not UNSET:
@@ -400,10 +512,7 @@ class LocalCustomerService:
                 row.locale = changes.locale
             if changes.metadata is not UNSET:
                 row.meta = metadata or None
-            row.updated_time = utcnow()
-            row.version = row.version + 1
-            session.commit()
-            return self._to_customer(session, row)
+            return self._commit_change(session, row, before, action=action, actor=actor)
 
     # -- helpers -----------------------------------------------------------------------------
 

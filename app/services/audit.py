@@ -1,0 +1,298 @@
+"""The audit trail: an append-only record of every change to a customer, who made it, when,
+why, field by field, and of failed attempts. It always lives in the SQL database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select, tuple_
+from sqlalchemy.orm import Session
+
+from .customers import Customer
+from .errors import StaleVersion
+from .local.db import make_session_factory
+from .local.models import AuditEventRow
+
+ACTIONS = {
+    "customer.create": "Created",
+    "customer.update": "Edited",
+    "customer.disable": "Disabled",
+    "customer.enable": "Enabled",
+    "source.attach": "Attached a payment source",
+    "source.detach": "Detached a payment source",
+    "source.default": "Changed the default source",
+    "tax_identifier.add": "Added a tax identifier",
+    "tax_identifier.remove": "Removed a tax identifier",
+    "tax_certificate.add": "Added a tax certificate",
+    "metadata.update": "Edited metadata",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a staff member, or the system (CLI, seed)."""
+
+    id: int | None
+    username: str
+    display_name: str = ""
+
+
+SYSTEM = Actor(None, "system", "System")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    occurred_time: dt.datetime
+    actor_username: str
+    action: str
+    customer_id: str | None
+    outcome: str = "succeeded"
+    backend: str = "local"
+    actor_id: int | None = None
+    reason_code: str | None = None
+    note: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    version_after: int | None = None
+    request_id: str | None = None
+    error: str | None = None
+    id: int | None = None
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    actor: str | None = None
+    action: str | None = None
+    customer_id: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    after: tuple[dt.datetime, int] | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: tuple[AuditEvent, ...]
+    next_key: tuple[dt.datetime, int] | None = None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def customer_fields(customer: Customer | None) -> dict[str, str | None]:
+    """The customer flattened to named fields, for field-by-field before/after."""
+    if customer is None:
+        return {}
+    s = customer.shipping
+    fields: dict[str, Any] = {
+        "email": customer.email,
+        "type": customer.type,
+        "locale": customer.locale,
+        "enabled": customer.enabled,
+        "requestToBeForgotten": customer.request_to_be_forgotten,
+        "defaultSourceId": customer.default_source_id,
+        "shipping.name": s.name,
+        "shipping.phone": s.phone,
+        "shipping.email": s.email,
+        "shipping.organization": s.organization,
+        "shipping.address.line1": s.address.line1,
+        "shipping.address.line2": s.address.line2,
+        "shipping.address.city": s.address.city,
+        "shipping.address.postalCode": s.address.postal_code,
+        "shipping.address.state": s.address.state,
+        "shipping.address.country": s.address.country,
+        "shipping.additionalAddressInfo.neighborhood": s.additional_address_info.neighborhood,
+        "shipping.additionalAddressInfo.division": s.additional_address_info.division,
+        "shipping.additionalAddressInfo.phoneticName": s.additional_address_info.phonetic_name,
+    }
+    for key, value in customer.metadata.items():
+        fields[f"metadata.{key}"] = value
+    for source in customer.sources:
+        label = " ".join(p for p in (source.brand, source.last_four) if p) or source.type
+        fields[f"sources.{source.id}"] = f"{label} ({source.state})"
+    for tax_id in customer.tax_identifiers:
+        fields[f"taxIdentifiers.{tax_id.type}"] = tax_id.value
+    for index, cert in enumerate(customer.tax_certificates):
+        fields[f"taxCertificates.{index}"] = (
+            f"{cert.company_name} ({cert.tax_authority}, {cert.start_date.date()}–"
+            f"{cert.end_date.date()})"
+        )
+    return {k: _text(v) for k, v in fields.items()}
+
+
+def diff(before: Customer | None, after: Customer | None) -> tuple[FieldChange, ...]:
+    old, new = customer_fields(before), customer_fields(after)
+    return tuple(
+        FieldChange(name, old.get(name), new.get(name))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    )
+
+
+def _row(event: AuditEvent) -> AuditEventRow:
+    return AuditEventRow(
+        occurred_time=event.occurred_time.astimezone(dt.UTC).replace(tzinfo=None)
+        if event.occurred_time.tzinfo
+        else event.occurred_time,
+        actor_id=event.actor_id,
+        actor_username=event.actor_username,
+        action=event.action,
+        customer_id=event.customer_id,
+        outcome=event.outcome,
+        backend=event.backend,
+        reason_code=event.reason_code,
+        note=event.note,
+        changes=[{"field": c.field, "before": c.before, "after": c.after} for c in event.changes]
+        or None,
+        version_after=event.version_after,
+        request_id=event.request_id,
+        error=event.error,
+    )
+
+
+def _event(row: AuditEventRow) -> AuditEvent:
+    changes: list[Mapping[str, Any]] = row.changes or []
+    return AuditEvent(
+        id=row.id,
+        occurred_time=row.occurred_time.replace(tzinfo=dt.UTC),
+        actor_id=row.actor_id,
+        actor_username=row.actor_username,
+        action=row.action,
+        customer_id=row.customer_id,
+        outcome=row.outcome,
+        backend=row.backend,
+        reason_code=row.reason_code,
+        note=row.note,
+        changes=tuple(FieldChange(c["field"], c.get("before"), c.get("after")) for c in changes),
+        version_after=row.version_after,
+        request_id=row.request_id,
+        error=row.error,
+    )
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class AuditLog:
+    """Writes and reads the audit trail."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = make_session_factory(engine)
+
+    @staticmethod
+    def add(session: Session, event: AuditEvent) -> None:
+        """Record ``event`` in the caller's transaction (local changes)."""
+        session.add(_row(event))
+
+    def record(self, event: AuditEvent) -> None:
+        """Record ``event`` on its own (after a remote backend answered)."""
+        with self._sessions.begin() as session:
+            session.add(_row(event))
+
+    def search(self, query: AuditQuery) -> AuditPage:
+        limit = max(1, min(query.limit, 500))
+        with self._sessions() as session:
+            rows = session.scalars(self._select(query).limit(limit + 1)).all()
+        events = tuple(_event(r) for r in rows[:limit])
+        next_key = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_key = (last.occurred_time, last.id)
+        return AuditPage(events=events, next_key=next_key)
+
+    def iterate(self, query: AuditQuery, batch: int = 1000) -> Iterator[AuditEvent]:
+        """Every matching event, newest first, fetched in batches (for exports)."""
+        with self._sessions() as session:
+            result = session.execute(
+                self._select(query).execution_options(yield_per=batch)
+            ).scalars()
+            for row in result:
+                yield _event(row)
+
+    def for_customer(self, customer_id: str, limit: int = 50) -> tuple[AuditEvent, ...]:
+        return self.search(AuditQuery(customer_id=customer_id, limit=limit)).events
+
+    def latest(self, customer_id: str, action: str) -> AuditEvent | None:
+        page = self.search(AuditQuery(customer_id=customer_id, action=action, limit=1))
+        return page.events[0] if page.events else None
+
+    def changes_after(self, customer_id: str, version: int) -> tuple[AuditEvent, ...]:
+        """Successful changes that produced a version newer than ``version``, newest first."""
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(AuditEventRow)
+                .where(
+                    AuditEventRow.customer_id == customer_id,
+                    AuditEventRow.outcome == "succeeded",
+                    AuditEventRow.version_after.is_not(None),
+                    AuditEventRow.version_after > version,
+                )
+                .order_by(AuditEventRow.occurred_time.desc(), AuditEventRow.id.desc())
+                .limit(20)
+            ).all()
+        return tuple(_event(r) for r in rows)
+
+    @staticmethod
+    def _select(query: AuditQuery):  # type: ignore[no-untyped-def]
+        stmt = select(AuditEventRow)
+        if query.actor:
+            stmt = stmt.where(AuditEventRow.actor_username == query.actor)
+        if query.action:
+            stmt = stmt.where(AuditEventRow.action == query.action)
+        if query.customer_id:
+            stmt = stmt.where(AuditEventRow.customer_id == query.customer_id)
+        if query.since:
+            stmt = stmt.where(AuditEventRow.occurred_time >= _naive(query.since))
+        if query.until:
+            stmt = stmt.where(AuditEventRow.occurred_time < _naive(query.until))
+        if query.after:
+            stmt = stmt.where(
+                tuple_(AuditEventRow.occurred_time, AuditEventRow.id)
+                < tuple_(_naive(query.after[0]), query.after[1])
+            )
+        return stmt.order_by(AuditEventRow.occurred_time.desc(), AuditEventRow.id.desc())
+
+
+def stale_version(audit: AuditLog | None, customer_id: str, expected: int) -> StaleVersion:
+    """The refusal of a change based on version ``expected``: who changed what since."""
+    later = audit.changes_after(customer_id, expected) if audit is not None else ()
+    fields = tuple(sorted({c.field for event in later for c in event.changes}))
+    who = later[0].actor_username if later else None
+    when = later[0].occurred_time if later else None
+    message = "Someone else changed this customer since you opened it"
+    if who and when:
+        message = f"{who} changed this customer at {when:%Y-%m-%d %H:%M} UTC"
+    if fields:
+        message += f" ({', '.join(fields)})"
+    return StaleVersion(
+        message + ". Nothing was saved; reload to see the change.",
+        changed_by=who,
+        changed_at=when,
+        fields=fields,
+    )
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+__all__ = ["SYSTEM", "Actor", "AuditEvent", "AuditLog", "AuditQuery", "FieldChange"]

@@ -1,0 +1,361 @@
+"""The local store's change machinery and inline operations: enable/disable, payment sources,
+tax identifiers and certificates. Every change bumps the version and writes its audit event in
+the same transaction; a change based on an older version is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import rules
+from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, diff, stale_version
+from ..customers import (
+    DISABLE_REASONS,
+    SAVEABLE_SOURCE_TYPES,
+    Customer,
+    NewTaxCertificate,
+    StoredFile,
+)
+from ..errors import (
+    Conflict,
+    CustomerNotFound,
+    InvalidParameter,
+)
+from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
+
+# DR's test-mode values that verify at once (tax identifiers guide).
+VERIFYING_TEST_VALUES = {
+    "BE0000000000",
+    "BE1234567890",
+    "DE000000000",
+    "DE123456789",
+    "IT00000000000",
+    "IT12345678901",
+}
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class ChangeMachinery:
+    """Shared by every write of the local store (mixed into LocalCustomerService)."""
+
+    backend_name: str
+    audit: AuditLog
+    _sessions: Callable[[], Session]
+    _to_customer: Callable[[Session, CustomerRow], Customer]
+
+    def _locked(self, session: Session, customer_id: str) -> CustomerRow:
+        row = session.scalar(
+            select(CustomerRow).where(CustomerRow.id == customer_id).with_for_update()
+        )
+        if row is None:
+            raise CustomerNotFound(f"Customer '{customer_id}' not found.", parameter="id")
+        return row
+
+    def _check_version(self, row: CustomerRow, expected_version: int | None) -> None:
+        if expected_version is not None and row.version != expected_version:
+            raise stale_version(self.audit, row.id, expected_version)
+
+    def _commit_change(
+        self,
+        session: Session,
+        row: CustomerRow,
+        before: Customer | None,
+        *,
+        action: str,
+        actor: Actor,
+        reason_code: str | None = None,
+        note: str | None = None,
+    ) -> Customer:
+        """Bump the version, record the audit event in this transaction, commit."""
+        if before is not None:
+            row.version = row.version + 1
+            row.updated_time = _utcnow()
+        session.flush()
+        after = self._to_customer(session, row)
+        self.audit.add(
+            session,
+            AuditEvent(
+                occurred_time=dt.datetime.now(dt.UTC),
+                actor_id=actor.id,
+                actor_username=actor.username,
+                action=action,
+                customer_id=row.id,
+                backend=self.backend_name,
+                reason_code=reason_code,
+                note=note,
+                changes=diff(before, after),
+                version_after=after.version,
+            ),
+        )
+        session.commit()
+        return after
+
+
+class InlineOperations(ChangeMachinery):
+    """The inline workflows of the detail page, with DR's rules."""
+
+    def set_enabled(
+        self,
+        customer_id: str,
+        enabled: bool,
+        *,
+        reason_code: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        note = (note or "").strip() or None
+        if not enabled and reason_code not in DISABLE_REASONS:
+            raise InvalidParameter(
+                "Choose why the customer is disabled.", code="missing_parameter", parameter="reason"
+            )
+        if not enabled and reason_code == "other" and not note:
+            raise InvalidParameter(
+                "Say why in the note when the reason is Other.",
+                code="missing_parameter",
+                parameter="note",
+            )
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            before = self._to_customer(session, row)
+            row.enabled = enabled
+            return self._commit_change(
+                session,
+                row,
+                before,
+                action="customer.enable" if enabled else "customer.disable",
+                actor=actor,
+                reason_code=None if enabled else reason_code,
+                note=note,
+            )
+
+    def attach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        source_id = source_id.strip()
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            source = session.get(SourceRow, source_id, with_for_update=True)
+            if source is None:
+                raise InvalidParameter(
+                    f"Source '{source_id}' not found.", code="not_found", parameter="sourceId"
+                )
+            if source.customer_id == customer_id:
+                raise Conflict(
+                    "This source is already attached to the customer.",
+                    code="already_exists",
+                    parameter="sourceId",
+                )
+            if source.customer_id is not None:
+                raise Conflict(
+                    "This source belongs to another customer.",
+                    code="source_in_use",
+                    parameter="sourceId",
+                )
+            if source.state != "chargeable":
+                raise Conflict(
+                    f"Only chargeable sources can be attached; this one is {source.state}.",
+                    code="source_not_chargeable",
+                    parameter="sourceId",
+                )
+            if source.type not in SAVEABLE_SOURCE_TYPES:
+                raise Conflict(
+                    f"A {source.type} source is single-use and cannot be saved to a customer.",
+                    code="nonreusable_source",
+                    parameter="sourceId",
+                )
+            before = self._to_customer(session, row)
+            source.customer_id = customer_id
+            source.reusable = True
+            if not row.default_source_id:
+                row.default_source_id = source.id
+            return self._commit_change(session, row, before, action="source.attach", actor=actor)
+
+    def detach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        """Detaching cancels the source for good. If it was the default, the customer is left
+        without a default (DR documents no promotion; the page asks for a new one)."""
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            source = session.get(SourceRow, source_id, with_for_update=True)
+            if source is None or source.customer_id != customer_id:
+                raise InvalidParameter(
+                    "This source is not attached to the customer.",
+                    code="not_found",
+                    parameter="sourceId",
+                )
+            before = self._to_customer(session, row)
+            source.customer_id = None
+            source.state = "cancelled"
+            if row.default_source_id == source_id:
+                row.default_source_id = None
+            return self._commit_change(session, row, before, action="source.detach", actor=actor)
+
+    def set_default_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            source = session.get(SourceRow, source_id)
+            if source is None or source.customer_id != customer_id:
+                raise InvalidParameter(
+                    "The default source must be one of the customer's attached sources.",
+                    parameter="defaultSourceId",
+                )
+            before = self._to_customer(session, row)
+            row.default_source_id = source_id
+            return self._commit_change(session, row, before, action="source.default", actor=actor)
+
+    def add_tax_identifier(
+        self,
+        customer_id: str,
+        type_: str,
+        value: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        value = value.strip().replace(" ", "")
+        rules.raise_if(rules.tax_identifier_problems(type_, value))
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            existing = session.scalar(
+                select(TaxIdentifierRow.id).where(
+                    TaxIdentifierRow.customer_id == customer_id, TaxIdentifierRow.type == type_
+                )
+            )
+            if existing:
+                raise Conflict(
+                    f"The customer already has a '{type_}' tax identifier; remove it first.",
+                    code="already_exists",
+                    parameter="type",
+                )
+            before = self._to_customer(session, row)
+            now = _utcnow()
+            session.add(
+                TaxIdentifierRow(
+                    id=str(uuid.uuid4()),
+                    customer_id=customer_id,
+                    type=type_,
+                    value=value,
+                    state="verified" if value.upper() in VERIFYING_TEST_VALUES else "pending",
+                    created_time=now,
+                    updated_time=now,
+                )
+            )
+            return self._commit_change(
+                session, row, before, action="tax_identifier.add", actor=actor
+            )
+
+    def remove_tax_identifier(
+        self,
+        customer_id: str,
+        tax_identifier_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            tax_id = session.get(TaxIdentifierRow, tax_identifier_id)
+            if tax_id is None or tax_id.customer_id != customer_id:
+                raise InvalidParameter(
+                    "This tax identifier is not the customer's.", code="not_found", parameter="id"
+                )
+            before = self._to_customer(session, row)
+            session.delete(tax_id)
+            return self._commit_change(
+                session, row, before, action="tax_identifier.remove", actor=actor
+            )
+
+    def add_tax_certificate(
+        self,
+        customer_id: str,
+        certificate: NewTaxCertificate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        rules.raise_if(rules.tax_certificate_problems(certificate))
+        kind = rules.file_type(certificate.content) or "pdf"
+        with self._sessions() as session:
+            row = self._locked(session, customer_id)
+            self._check_version(row, expected_version)
+            before = self._to_customer(session, row)
+            now = _utcnow()
+            file_id = str(uuid.uuid4())
+            session.add(
+                FileRow(
+                    id=file_id,
+                    file_name=certificate.file_name or f"certificate.{kind}",
+                    purpose="tax_document_customer_upload",
+                    type=kind,
+                    size=len(certificate.content),
+                    content=certificate.content,
+                    created_time=now,
+                )
+            )
+
+            def midnight(value: dt.datetime) -> dt.datetime:
+                value = value.astimezone(dt.UTC) if value.tzinfo else value
+                return value.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+            session.add(
+                TaxCertificateRow(
+                    customer_id=customer_id,
+                    company_name=certificate.company_name.strip(),
+                    tax_authority=certificate.tax_authority,
+                    start_date=midnight(certificate.start_date),
+                    end_date=midnight(certificate.end_date),
+                    file_id=file_id,
+                    created_time=now,
+                )
+            )
+            return self._commit_change(
+                session, row, before, action="tax_certificate.add", actor=actor
+            )
+
+    def get_file(self, file_id: str) -> StoredFile:
+        with self._sessions() as session:
+            row = session.get(FileRow, file_id)
+            if row is None:
+                raise CustomerNotFound(f"File '{file_id}' not found.", parameter="fileId")
+            return StoredFile(
+                id=row.id,
+                file_name=row.file_name,
+                type=row.type,
+                size=row.size,
+                content=row.content,
+            )
+
+
+__all__ = ["InlineOperations"]
