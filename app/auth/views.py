@@ -20,6 +20,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from .. import htmx
 from ..context import customer_service, staff_service
 from ..extensions import login_manager
+from ..services.customers import DISABLE_REASONS
 from ..services.staff import ROLE_LABELS, Staff
 from .forms import SignInForm
 from .permissions import can
@@ -66,7 +67,12 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _permissions() -> dict[str, object]:
-        return {"can": can, "role_labels": ROLE_LABELS, "backend": _backend_badge()}
+        return {
+            "can": can,
+            "role_labels": ROLE_LABELS,
+            "backend": _backend_badge(),
+            "disable_reasons": DISABLE_REASONS,
+        }
 
 
 def _backend_badge() -> dict[str, object]:

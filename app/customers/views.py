@@ -19,7 +19,7 @@ from flask import (
 
 from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
-from ..context import customer_service
+from ..context import audit_log, customer_service
 from ..services.customers import Cursor, SearchQuery
 from ..services.errors import (
     BackendRefused,
@@ -121,11 +121,14 @@ def show(customer_id: str) -> Response:
     """Everything about one customer."""
     service = customer_service()
     customer = service.get(customer_id)
+    audit = audit_log()
     return _render(
         "customers/show.html",
         "customers/_detail.html",
         customer=customer,
         sharing=service.sharing_email(customer),
+        timeline=audit.for_customer(customer.id),
+        disabled_event=None if customer.enabled else audit.latest(customer.id, "customer.disable"),
     )
 
 
