@@ -29,3 +29,10 @@ def location(response: Response, url: str) -> Response:
     """Tell htmx to load ``url`` as if a boosted link had been followed."""
     response.headers["HX-Location"] = url
     return response
+
+
+def retarget(response: Response, selector: str, swap: str = "outerHTML") -> Response:
+    """Tell htmx to swap this response into ``selector`` instead of the requested target."""
+    response.headers["HX-Retarget"] = selector
+    response.headers["HX-Reswap"] = swap
+    return response

@@ -25,7 +25,15 @@ pytest_plugins = ["tests.emulator.fixtures"]
 
 PASSWORD = "correct-horse-battery"
 BACKENDS = ("local", "digitalriver")
-TABLES = ("tax_certificates", "tax_identifiers", "sources", "files", "customers", "staff")
+TABLES = (
+    "audit_events",
+    "tax_certificates",
+    "tax_identifiers",
+    "sources",
+    "files",
+    "customers",
+    "staff",
+)
 
 
 @pytest.fixture(scope="session")

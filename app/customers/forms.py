@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     FieldList,
@@ -13,23 +17,32 @@ from wtforms import (
     HiddenField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..services.customers import (
     CUSTOMER_ID_MAX_LENGTH,
     CUSTOMER_TYPES,
+    DISABLE_REASONS,
+    METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
+    METADATA_MAX_VALUE_LENGTH,
     SUPPORTED_LOCALES,
+    TAX_CERTIFICATE_MAX_BYTES,
+    TAX_IDENTIFIER_TYPES,
+    US_STATES,
     AdditionalAddressInfo,
     Address,
     Customer,
     CustomerUpdate,
     NewCustomer,
+    NewTaxCertificate,
     Shipping,
 )
 from ..services.errors import ServiceError
+from ..services.rules import file_type
 
 BLANK_METADATA_ROWS = 3
 
@@ -269,3 +282,346 @@ def search_args(args: Mapping[str, str]) -> dict[str, str]:
     """The query-string parameters that define a search (for links that keep it)."""
     keys = ("q", "enabled", "type", "locale", "forget", "created_from", "created_to")
     return {k: args[k] for k in keys if args.get(k)}
+
+
+# -- inline forms of the detail page --------------------------------------------------------
+
+
+class InlineForm(FlaskForm):
+    """Base of the detail page's inline forms: each carries the customer version it was based
+    on. CSRFProtect checks every POST app-wide (token field or X-CSRFToken header), so these
+    forms render the token themselves, without an id, and skip WTForms' second check."""
+
+    class Meta:
+        csrf = False
+
+    version = HiddenField(
+        validators=[
+            InputRequired(
+                "This form does not say which version of the customer it edits; "
+                "reload the page and try again."
+            ),
+            Regexp(
+                r"^\d+$",
+                message="The customer version of this form is not a number; "
+                "reload the page and try again.",
+            ),
+        ]
+    )
+
+    submit_label = "Save"
+    # What the user has to do again after a failure, beyond pressing the button.
+    retry_note = ""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.form_errors_extra: list[str] = []
+        # A refusal shown as a banner: a stale version, or the backend failing.
+        self.problem: ServiceError | None = None
+        self.problem_kind: str | None = None
+        # For a failed button-only action (detach, make default, remove): where "Try again"
+        # posts; None means the form itself is resubmitted.
+        self.retry_url: str | None = None
+        # Shown open although nothing went wrong (after "Add row").
+        self.keep_open = False
+
+    def based_on(self, customer: Customer | None) -> InlineForm:
+        if customer is not None:
+            self.version.data = str(customer.version)
+        return self
+
+    def expected_version(self) -> int | None:
+        value = self.version.data
+        return int(value) if value and str(value).isdigit() else None
+
+    @property
+    def general_errors(self) -> list[str]:
+        """Errors that belong to no visible field."""
+        return [*self.version.errors, *self.form_errors_extra]
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.form_errors_extra or self.problem)
+
+    def apply_service_error(self, error: ServiceError, fields: Mapping[str, str]) -> None:
+        """Put each of the backend's errors next to its field (by DR parameter, or by prefix
+        ending in '.'); the rest above the form."""
+        for detail in error.errors:
+            parameter = detail.parameter or ""
+            name = fields.get(parameter) or next(
+                (f for p, f in fields.items() if p.endswith(".") and parameter.startswith(p)),
+                None,
+            )
+            field = getattr(self, name, None) if name else None
+            if field is not None:
+                field.errors = [*field.errors, detail.message]
+            else:
+                self.form_errors_extra.append(detail.message)
+
+    def refuse(self, error: ServiceError, kind: str) -> None:
+        self.problem, self.problem_kind = error, kind
+
+    def suffix_ids(self, suffix: str) -> None:
+        """Make the controls' ids unique where several copies of the form share a page."""
+        for field in self:
+            field.id = f"{field.id}-{suffix}"
+            field.label.field_id = field.id
+
+
+DISABLE_REASON_CHOICES = _choices(("", "Choose a reason"), *DISABLE_REASONS.items())
+
+
+class DisableForm(InlineForm):
+    """Disable a customer: why, and a note (required for Other)."""
+
+    reason = SelectField(
+        "Reason",
+        choices=DISABLE_REASON_CHOICES,
+        default="",
+        id="disable-reason",
+        validators=[InputRequired("Choose why the customer is disabled.")],
+    )
+    note = TextAreaField(
+        "Note",
+        id="disable-note",
+        filters=[_strip],
+        description="Required when the reason is Other.",
+        validators=[Length(max=500)],
+    )
+    place = HiddenField(default="detail")
+    submit_label = "Disable"
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.reason.data == "other" and not field.data:
+            raise ValidationError("Say why in the note when the reason is Other.")
+
+
+class EnableForm(InlineForm):
+    """Enable a customer again: one button."""
+
+    place = HiddenField(default="detail")
+    submit_label = "Enable"
+
+
+class AttachSourceForm(InlineForm):
+    """Attach an existing, chargeable source by its id."""
+
+    source_id = StringField(
+        "Source id",
+        id="attach-source-id",
+        filters=[_strip],
+        description="A chargeable, reusable source that belongs to no customer yet.",
+        validators=[InputRequired("Enter the id of the source to attach."), Length(max=64)],
+    )
+    submit_label = "Attach source"
+
+
+TAX_IDENTIFIER_CHOICES = _choices(("", "Choose a type"), *((t, t) for t in TAX_IDENTIFIER_TYPES))
+
+
+class TaxIdentifierForm(InlineForm):
+    """Add a tax identifier (one per type)."""
+
+    type = SelectField(
+        "Type",
+        choices=TAX_IDENTIFIER_CHOICES,
+        default="",
+        id="taxid-type",
+        validators=[InputRequired("Choose a tax identifier type.")],
+    )
+    value = StringField(
+        "Value",
+        id="taxid-value",
+        filters=[_strip],
+        description="As issued, e.g. DE123456789.",
+        validators=[InputRequired("Enter the tax identifier."), Length(max=64)],
+    )
+    submit_label = "Add tax identifier"
+
+
+TAX_AUTHORITY_CHOICES = _choices(("", "Choose a state"), *((s, s) for s in US_STATES))
+MB = 1024 * 1024
+
+
+class TaxCertificateForm(InlineForm):
+    """Add a US tax-exemption certificate with its file (PDF, JPG or PNG, at most 10 MB)."""
+
+    company_name = StringField(
+        "Company name",
+        id="taxcert-company",
+        filters=[_strip],
+        validators=[InputRequired("Enter the company name."), Length(max=255)],
+    )
+    tax_authority = SelectField(
+        "Tax authority",
+        choices=TAX_AUTHORITY_CHOICES,
+        default="",
+        id="taxcert-authority",
+        validators=[InputRequired("Choose the US state that issued the certificate.")],
+    )
+    start_date = DateField(
+        "Valid from",
+        id="taxcert-start",
+        validators=[InputRequired("Enter the first day the certificate is valid.")],
+    )
+    end_date = DateField(
+        "Valid until",
+        id="taxcert-end",
+        validators=[InputRequired("Enter the last day the certificate is valid.")],
+    )
+    file = FileField(
+        "Certificate file",
+        id="taxcert-file",
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+        description=f"PDF, JPG or PNG, at most {TAX_CERTIFICATE_MAX_BYTES // MB} MB.",
+        validators=[FileRequired("Choose the certificate file.")],
+    )
+    submit_label = "Add certificate"
+    retry_note = "Choose the file again: a browser never keeps a chosen file across a reply."
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.content: bytes = b""
+
+    def validate_end_date(self, field: DateField) -> None:
+        if field.data and self.start_date.data and field.data <= self.start_date.data:
+            raise ValidationError("The end date must be after the start date.")
+
+    def validate_file(self, field: FileField) -> None:
+        self.content = field.data.read() if field.data else b""
+        if len(self.content) > TAX_CERTIFICATE_MAX_BYTES:
+            raise ValidationError(
+                f"The file is {len(self.content) / MB:.1f} MB; "
+                f"at most {TAX_CERTIFICATE_MAX_BYTES // MB} MB."
+            )
+        if file_type(self.content) is None:
+            raise ValidationError("The file must be a PDF, JPG or PNG document.")
+
+    def new_certificate(self) -> NewTaxCertificate:
+        def midnight(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+        raw_name = (self.file.data.filename or "") if self.file.data else ""
+        file_name = raw_name.replace("\\", "/").rsplit("/", 1)[-1][-255:]
+        return NewTaxCertificate(
+            company_name=self.company_name.data or "",
+            tax_authority=self.tax_authority.data or "",
+            start_date=midnight(self.start_date.data),
+            end_date=midnight(self.end_date.data),
+            file_name=file_name,
+            content=self.content,
+        )
+
+
+class MetadataEditRow(Form):
+    # The key this row showed when the page was rendered ("" for a new row): changing or
+    # clearing the key removes that one; other keys are never touched.
+    original = HiddenField()
+    key = StringField(
+        "Key",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=METADATA_MAX_KEY_LENGTH, message="At most %(max)d characters."),
+        ],
+    )
+    value = StringField(
+        "Value",
+        validators=[
+            Optional(),
+            Length(max=METADATA_MAX_VALUE_LENGTH, message="At most %(max)d characters."),
+        ],
+    )
+
+
+class MetadataForm(InlineForm):
+    """The customer's metadata as key/value rows; an empty value removes a key."""
+
+    metadata = FieldList(FormField(MetadataEditRow), min_entries=0, max_entries=100)
+    submit_label = "Save metadata"
+
+    def fill_from(self, customer: Customer) -> MetadataForm:
+        while self.metadata.entries:
+            self.metadata.pop_entry()
+        for key, value in sorted(customer.metadata.items()):
+            self.metadata.append_entry({"original": key, "key": key, "value": value})
+        self.add_blank_row()
+        return self
+
+    def add_blank_row(self) -> None:
+        self.metadata.append_entry({"original": "", "key": "", "value": ""})
+
+    def validate_metadata(self, field: FieldList) -> None:
+        seen: set[str] = set()
+        for entry in field.entries:
+            row = entry.form
+            key, original = row.key.data or "", row.original.data or ""
+            if not key and not original and row.value.data:
+                row.key.errors = [*row.key.errors, "Give this value a key."]
+                raise ValidationError("A metadata value has no key.")
+            if key and not original and not row.value.data:
+                row.value.errors = [*row.value.errors, "Give the new key a value."]
+                raise ValidationError(f"The new key '{key}' has no value.")
+            if key in seen:
+                row.key.errors = [*row.key.errors, "This key appears twice."]
+                raise ValidationError(f"The key '{key}' appears twice.")
+            if key:
+                seen.add(key)
+
+    def changes(self, current: Mapping[str, str]) -> dict[str, str]:
+        """What differs from ``current``: changed and new keys with their value, removed or
+        renamed keys with an empty value (DR's merge removes those)."""
+        wanted: dict[str, str] = {}
+        for entry in self.metadata.entries:
+            row = entry.form
+            original, key = row.original.data or "", row.key.data or ""
+            if original and original != key:
+                wanted.setdefault(original, "")
+            if key:
+                wanted[key] = row.value.data or ""
+        return {k: v for k, v in wanted.items() if current.get(k, "") != v}
+
+
+@dataclass
+class InlineForms:
+    """Every inline form of the detail page; ``failed`` names the one being shown again."""
+
+    disable: DisableForm
+    enable: EnableForm
+    attach: AttachSourceForm
+    tax_identifier: TaxIdentifierForm
+    tax_certificate: TaxCertificateForm
+    metadata: MetadataForm
+    failed: str | None = None
+
+
+INLINE_FORM_CLASSES: dict[str, type[InlineForm]] = {
+    "disable": DisableForm,
+    "enable": EnableForm,
+    "attach": AttachSourceForm,
+    "tax_identifier": TaxIdentifierForm,
+    "tax_certificate": TaxCertificateForm,
+    "metadata": MetadataForm,
+}
+
+
+def inline_forms(
+    customer: Customer | None, *, place: str = "detail", **bound: InlineForm
+) -> InlineForms:
+    """Fresh forms based on ``customer``'s version, except those given in ``bound`` (the
+    submitted ones, with what was typed and their errors). ``place`` "row": the toggle of a
+    search row, whose control ids must not clash with the other rows'."""
+    forms: dict[str, Any] = {}
+    for name, cls in INLINE_FORM_CLASSES.items():
+        if name in bound:
+            forms[name] = bound[name]
+            continue
+        form = cls(formdata=None).based_on(customer)
+        if isinstance(form, MetadataForm) and customer is not None:
+            form.fill_from(customer)
+        if isinstance(form, DisableForm | EnableForm):
+            form.place.data = place
+            if place == "row" and customer is not None:
+                form.suffix_ids(customer.id)
+        forms[name] = form
+    return InlineForms(**forms, failed=next(iter(bound), None))

@@ -1,37 +1,69 @@
-"""Customer pages: search (home), detail, create and edit."""
+"""Customer pages: search (home), detail, create and edit, and the detail page's inline
+changes (enable/disable, payment sources, tax identifiers and certificates, metadata)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import htmx
-from ..auth.permissions import EDITORS, current_actor, roles_required
+from ..auth.permissions import EDITORS, can, current_actor, roles_required
 from ..context import audit_log, customer_service
-from ..services.customers import Cursor, SearchQuery
+from ..errors import render_error
+from ..services.customers import (
+    TAX_CERTIFICATE_MAX_BYTES,
+    Cursor,
+    Customer,
+    CustomerUpdate,
+    SearchQuery,
+    Source,
+)
 from ..services.errors import (
     BackendRefused,
     BackendUnavailable,
     Conflict,
     InvalidParameter,
     ServiceError,
+    StaleVersion,
 )
 from ..services.rules import generate_customer_id
-from .forms import CustomerForm, SearchForm, search_args
+from .forms import (
+    MB,
+    AttachSourceForm,
+    CustomerForm,
+    DisableForm,
+    EnableForm,
+    InlineForm,
+    MetadataForm,
+    SearchForm,
+    TaxCertificateForm,
+    TaxIdentifierForm,
+    inline_forms,
+    search_args,
+)
 
 bp = Blueprint("customers", __name__)
+
+F = TypeVar("F", bound=InlineForm)
 
 
 def encode_cursor(cursor: Cursor | None) -> str | None:
@@ -227,6 +259,453 @@ def _navigate(url: str) -> Response:
     if htmx.is_htmx():
         return htmx.redirect_header(Response(status=204), url)
     return redirect(url, code=303)
+
+
+# -- inline changes on the detail page ---------------------------------------------------------
+#
+# Each section of the detail page is a partial with its own forms, every one carrying the
+# customer version it was based on. A change that goes through answers with the whole customer
+# fragment (retargeted to #customer), because every form on the page must now carry the new
+# version and the badges, banner and activity change too; a search row's toggle answers with
+# the row's toggle. A change that is refused answers with its section alone: the errors in
+# place, what was typed kept, and the version it was based on (so a stale form stays stale
+# until reloaded). Without JavaScript: 303 to the detail page with a flash, or the whole page
+# again with the section's errors.
+
+SECTIONS = {
+    "enabled": "customers/_enabled.html",
+    "sources": "customers/_sources.html",
+    "tax-identifiers": "customers/_tax_identifiers.html",
+    "tax-certificates": "customers/_tax_certificates.html",
+    "metadata": "customers/_metadata.html",
+}
+# The forms each section renders (they share the version the section was based on).
+SECTION_FORMS = {
+    "enabled": ("disable", "enable"),
+    "sources": ("attach",),
+    "tax-identifiers": ("tax_identifier",),
+    "tax-certificates": ("tax_certificate",),
+    "metadata": ("metadata",),
+}
+FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+
+
+@bp.app_template_global()
+def source_label(source: Source) -> str:
+    """How a source is named on buttons and in messages: "Visa 4242", else type and id."""
+    if source.brand and source.last_four:
+        return f"{source.brand} {source.last_four}"
+    return f"{source.type} {source.id}"
+
+
+bp.add_app_template_global(inline_forms, "inline_forms")
+
+
+def _detail_context(customer: Customer, inline: object = None) -> dict[str, Any]:
+    """What the detail page (or its #customer fragment) renders."""
+    audit = audit_log()
+    try:
+        sharing = customer_service().sharing_email(customer)
+    except (BackendUnavailable, BackendRefused):
+        sharing = ()
+    return {
+        "customer": customer,
+        "sharing": sharing,
+        "timeline": audit.for_customer(customer.id),
+        "disabled_event": None
+        if customer.enabled
+        else audit.latest(customer.id, "customer.disable"),
+        "inline": inline or inline_forms(customer),
+    }
+
+
+def _current(customer_id: str) -> Customer | None:
+    """The customer as stored now, or None while the backend fails (the section then shows
+    its forms and the problem, without the list)."""
+    try:
+        return customer_service().get(customer_id)
+    except (BackendUnavailable, BackendRefused):
+        return None
+
+
+def _place(form: DisableForm | EnableForm) -> str:
+    return "row" if form.place.data == "row" else "detail"
+
+
+def _inline_change(
+    customer_id: str,
+    section: str,
+    name: str,
+    form: InlineForm,
+    change: Callable[[], Customer],
+    *,
+    done: str | Callable[[Customer], str],
+    fields: Mapping[str, str] | None = None,
+    valid: bool | None = None,
+    place: str = "detail",
+) -> Response:
+    """Validate, make the one change, answer. ``valid`` overrides the form's own validation
+    (button-only actions only check the version); ``fields`` maps DR parameters to fields."""
+    status = 422
+    if form.validate() if valid is None else valid:
+        try:
+            customer = change()
+        except StaleVersion as error:
+            form.refuse(error, "stale")
+            status = 409
+        except Conflict as error:
+            form.apply_service_error(error, fields or {})
+            status = 409
+        except InvalidParameter as error:
+            form.apply_service_error(error, fields or {})
+        except (BackendUnavailable, BackendRefused) as error:
+            form.refuse(error, "backend")
+            status = 502 if isinstance(error, BackendRefused) else 503
+        else:
+            message = done(customer) if callable(done) else done
+            return _changed(customer, message, section, place)
+    return _section_again(customer_id, section, name, form, status, place=place)
+
+
+def _changed(customer: Customer, message: str, section: str, place: str) -> Response:
+    """After a change: the whole customer (or the search row's toggle) with a flash for htmx;
+    303 back to the section of the detail page otherwise."""
+    anchor = f"enabled-{customer.id}" if section == "enabled" else section
+    if not htmx.is_htmx():
+        flash(message, "success")
+        return redirect(url_for("customers.show", customer_id=customer.id, _anchor=anchor), 303)
+    notice = render_template("customers/_notice.html", message=message)
+    if place == "row":
+        body = render_template("customers/_enabled.html", customer=customer, place="row")
+        return htmx.vary(Response(body + notice))
+    body = render_template("customers/_detail.html", **_detail_context(customer))
+    return htmx.retarget(htmx.vary(Response(body + notice)), "#customer")
+
+
+def _section_again(
+    customer_id: str,
+    section: str,
+    name: str,
+    form: InlineForm,
+    status: int,
+    *,
+    place: str = "detail",
+) -> Response:
+    """The section once more with ``form`` as submitted: its fragment for htmx, else the page."""
+    customer = _current(customer_id)
+    inline = inline_forms(customer, place=place, **{name: form})
+    for other in SECTION_FORMS[section]:
+        getattr(inline, other).version.data = form.version.data
+    if htmx.is_htmx():
+        body = render_template(
+            SECTIONS[section],
+            customer=customer,
+            customer_id=customer_id,
+            inline=inline,
+            place=place,
+            expanded=True,
+        )
+        return htmx.vary(Response(body, status=status))
+    if customer is None:
+        problem = form.problem
+        return render_error(status, problem.message if problem else None)
+    body = render_template("customers/show.html", **_detail_context(customer, inline))
+    return htmx.vary(Response(body, status=status))
+
+
+def _button_form(cls: type[F]) -> F:
+    """The section's form for a button-only action: only the version comes from the request."""
+    form = cls(formdata=MultiDict({"version": request.form.get("version", "")}))
+    form.retry_url = request.path
+    return form
+
+
+@bp.get("/customers/<customer_id>/enabled")
+@roles_required("fraud")
+def confirm_toggle(customer_id: str) -> Response:
+    """The enable or disable form of a search row (which does not know the version)."""
+    if not htmx.is_htmx():
+        return redirect(
+            url_for("customers.show", customer_id=customer_id, _anchor=f"enabled-{customer_id}"),
+            303,
+        )
+    customer = customer_service().get(customer_id)
+    body = render_template(
+        "customers/_enabled.html",
+        customer=customer,
+        inline=inline_forms(customer, place="row"),
+        place="row",
+        expanded=True,
+    )
+    return htmx.vary(Response(body))
+
+
+@bp.post("/customers/<customer_id>/disable")
+@roles_required("fraud")
+def disable(customer_id: str) -> Response:
+    """Disable the customer, saying why."""
+    form = DisableForm()
+    place = _place(form)
+    if place == "row":
+        form.suffix_ids(customer_id)
+    return _inline_change(
+        customer_id,
+        "enabled",
+        "disable",
+        form,
+        lambda: customer_service().set_enabled(
+            customer_id,
+            False,
+            reason_code=form.reason.data,
+            note=form.note.data or None,
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        ),
+        done=f"Customer {customer_id} disabled.",
+        fields={"reason": "reason", "note": "note"},
+        place=place,
+    )
+
+
+@bp.post("/customers/<customer_id>/enable")
+@roles_required("fraud")
+def enable(customer_id: str) -> Response:
+    """Enable the customer again."""
+    form = EnableForm()
+    place = _place(form)
+    return _inline_change(
+        customer_id,
+        "enabled",
+        "enable",
+        form,
+        lambda: customer_service().set_enabled(
+            customer_id, True, expected_version=form.expected_version(), actor=current_actor()
+        ),
+        done=f"Customer {customer_id} enabled.",
+        place=place,
+    )
+
+
+SOURCE_FIELDS = {"sourceId": "source_id"}
+
+
+def _after_source_change(message: str) -> Callable[[Customer], str]:
+    def done(customer: Customer) -> str:
+        if customer.sources and not customer.default_source_id:
+            return f"{message} The customer has no default source now: choose one."
+        return message
+
+    return done
+
+
+@bp.post("/customers/<customer_id>/sources")
+@roles_required(*EDITORS)
+def attach_source(customer_id: str) -> Response:
+    """Attach an existing source to the customer by its id."""
+    form = AttachSourceForm()
+    return _inline_change(
+        customer_id,
+        "sources",
+        "attach",
+        form,
+        lambda: customer_service().attach_source(
+            customer_id,
+            form.source_id.data or "",
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        ),
+        done=f"Source {form.source_id.data} attached.",
+        fields=SOURCE_FIELDS,
+    )
+
+
+@bp.post("/customers/<customer_id>/sources/<source_id>/detach")
+@roles_required(*EDITORS)
+def detach_source(customer_id: str, source_id: str) -> Response:
+    """Detach a source, which cancels it for good."""
+    form = _button_form(AttachSourceForm)
+    return _inline_change(
+        customer_id,
+        "sources",
+        "attach",
+        form,
+        lambda: customer_service().detach_source(
+            customer_id, source_id, expected_version=form.expected_version(), actor=current_actor()
+        ),
+        done=_after_source_change(f"Source {source_id} detached; it is cancelled for good."),
+        valid=form.version.validate(form),
+    )
+
+
+@bp.post("/customers/<customer_id>/sources/<source_id>/default")
+@roles_required(*EDITORS)
+def set_default_source(customer_id: str, source_id: str) -> Response:
+    """Make one of the customer's sources the default."""
+    form = _button_form(AttachSourceForm)
+    return _inline_change(
+        customer_id,
+        "sources",
+        "attach",
+        form,
+        lambda: customer_service().set_default_source(
+            customer_id, source_id, expected_version=form.expected_version(), actor=current_actor()
+        ),
+        done=f"Source {source_id} is now the default.",
+        valid=form.version.validate(form),
+    )
+
+
+@bp.post("/customers/<customer_id>/tax-identifiers")
+@roles_required(*EDITORS)
+def add_tax_identifier(customer_id: str) -> Response:
+    """Add a tax identifier (one per type)."""
+    form = TaxIdentifierForm()
+    return _inline_change(
+        customer_id,
+        "tax-identifiers",
+        "tax_identifier",
+        form,
+        lambda: customer_service().add_tax_identifier(
+            customer_id,
+            form.type.data or "",
+            form.value.data or "",
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        ),
+        done=f"Tax identifier {form.value.data} added.",
+        fields={"type": "type", "value": "value"},
+    )
+
+
+@bp.post("/customers/<customer_id>/tax-identifiers/<tax_identifier_id>/remove")
+@roles_required(*EDITORS)
+def remove_tax_identifier(customer_id: str, tax_identifier_id: str) -> Response:
+    """Remove one of the customer's tax identifiers."""
+    form = _button_form(TaxIdentifierForm)
+    return _inline_change(
+        customer_id,
+        "tax-identifiers",
+        "tax_identifier",
+        form,
+        lambda: customer_service().remove_tax_identifier(
+            customer_id,
+            tax_identifier_id,
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        ),
+        done="Tax identifier removed.",
+        valid=form.version.validate(form),
+    )
+
+
+TAX_CERTIFICATE_FIELDS = {
+    "taxCertificate.companyName": "company_name",
+    "taxCertificate.taxAuthority": "tax_authority",
+    "taxCertificate.startDate": "start_date",
+    "taxCertificate.endDate": "end_date",
+    "file": "file",
+    "fileId": "file",
+}
+
+
+@bp.post("/customers/<customer_id>/tax-certificates")
+@roles_required(*EDITORS)
+def add_tax_certificate(customer_id: str) -> Response:
+    """Upload a tax-exemption certificate and add it to the customer."""
+    form = TaxCertificateForm()
+    return _inline_change(
+        customer_id,
+        "tax-certificates",
+        "tax_certificate",
+        form,
+        lambda: customer_service().add_tax_certificate(
+            customer_id,
+            form.new_certificate(),
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        ),
+        done=f"Tax certificate for {form.company_name.data} added.",
+        fields=TAX_CERTIFICATE_FIELDS,
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge) -> Response:
+    """A body over MAX_CONTENT_LENGTH is never read; for a certificate upload say so next to
+    the file field (htmx swaps 422, not 413) instead of showing a bare error page."""
+    if request.endpoint != "customers.add_tax_certificate":
+        return render_error(413)
+    if not can(*EDITORS):
+        return render_error(403)
+    customer_id = (request.view_args or {}).get("customer_id", "")
+    form = TaxCertificateForm(formdata=None)
+    size = (request.content_length or 0) / MB
+    form.file.errors = [
+        f"The upload was {size:.1f} MB, more than this app accepts, so it was not read and "
+        f"nothing was saved. A certificate file may be at most "
+        f"{TAX_CERTIFICATE_MAX_BYTES // MB} MB: enter the certificate again with a smaller file."
+    ]
+    customer = customer_service().get(customer_id)
+    form.based_on(customer)
+    return _section_again(
+        customer_id, "tax-certificates", "tax_certificate", form, 422 if htmx.is_htmx() else 413
+    )
+
+
+@bp.get("/customers/<customer_id>/files/<file_id>")
+def download_file(customer_id: str, file_id: str) -> Response:
+    """Download a file of one of the customer's tax certificates."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    if file_id not in {c.file_id for c in customer.tax_certificates}:
+        abort(404)
+    stored = service.get_file(file_id)
+    kind = stored.type.lower()
+    response = send_file(
+        io.BytesIO(stored.content),
+        mimetype=kind if "/" in kind else FILE_TYPES.get(kind, "application/octet-stream"),
+        as_attachment=True,
+        download_name=stored.file_name or f"{file_id}.{kind}",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/customers/<customer_id>/metadata")
+@roles_required(*EDITORS)
+def update_metadata(customer_id: str) -> Response:
+    """Save the metadata rows (an empty value removes the key); "Add row" only adds a row."""
+    form = MetadataForm()
+    if "add_row" in request.form:
+        form.add_blank_row()
+        form.keep_open = True
+        return _section_again(customer_id, "metadata", "metadata", form, 200)
+    outcome = {"message": "Metadata saved."}
+
+    def change() -> Customer:
+        service = customer_service()
+        current = service.get(customer_id)
+        changes = form.changes(current.metadata)
+        if not changes:
+            outcome["message"] = "No metadata changed."
+            return current
+        return service.update(
+            customer_id,
+            CustomerUpdate(metadata=changes),
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+            action="metadata.update",
+        )
+
+    return _inline_change(
+        customer_id,
+        "metadata",
+        "metadata",
+        form,
+        change,
+        done=lambda _customer: outcome["message"],
+        fields={"metadata": "metadata", "metadata.": "metadata"},
+    )
 
 
 @bp.app_template_filter("when")

@@ -236,18 +236,31 @@ class AuditLog:
         return page.events[0] if page.events else None
 
     def changes_after(self, customer_id: str, version: int) -> tuple[AuditEvent, ...]:
-        """Successful changes that produced a version newer than ``version``, newest first."""
+        """Successful changes made since the customer was at ``version``, newest first: those
+        recorded after the change that produced ``version`` or, without one, those whose
+        version is higher. (DR's versions are not ordered within one second, so the change
+        that produced the version is the surer mark.)"""
+        mine = (
+            AuditEventRow.customer_id == customer_id,
+            AuditEventRow.outcome == "succeeded",
+            AuditEventRow.version_after.is_not(None),
+        )
+        newest_first = (AuditEventRow.occurred_time.desc(), AuditEventRow.id.desc())
         with self._sessions() as session:
+            mark = session.execute(
+                select(AuditEventRow.occurred_time, AuditEventRow.id)
+                .where(*mine, AuditEventRow.version_after == version)
+                .order_by(*newest_first)
+                .limit(1)
+            ).first()
+            since = (
+                tuple_(AuditEventRow.occurred_time, AuditEventRow.id)
+                > tuple_(mark.occurred_time, mark.id)
+                if mark is not None
+                else AuditEventRow.version_after > version
+            )
             rows = session.scalars(
-                select(AuditEventRow)
-                .where(
-                    AuditEventRow.customer_id == customer_id,
-                    AuditEventRow.outcome == "succeeded",
-                    AuditEventRow.version_after.is_not(None),
-                    AuditEventRow.version_after > version,
-                )
-                .order_by(AuditEventRow.occurred_time.desc(), AuditEventRow.id.desc())
-                .limit(20)
+                select(AuditEventRow).where(*mine, since).order_by(*newest_first).limit(20)
             ).all()
         return tuple(_event(r) for r in rows)
 

@@ -7,7 +7,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # audit imports this module; the protocol only names Actor
+    from .audit import Actor
 
 
 class _Unset(Enum):
@@ -228,14 +231,21 @@ class CustomerService(Protocol):
         """Return one customer or raise CustomerNotFound."""
         ...
 
-    def create(self, new: NewCustomer) -> Customer:
-        """Create a customer under DR's rules and return it."""
+    def create(self, new: NewCustomer, *, actor: Actor = ...) -> Customer:
+        """Create a customer under DR's rules and return it (audited as ``actor``)."""
         ...
 
     def update(
-        self, customer_id: str, changes: CustomerUpdate, *, expected_version: int | None = None
+        self,
+        customer_id: str,
+        changes: CustomerUpdate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+        action: str = "customer.update",
     ) -> Customer:
-        """Apply a partial update and return the customer as stored."""
+        """Apply a partial update and return the customer as stored; ``action`` names the
+        change in the audit trail (e.g. ``metadata.update``)."""
         ...
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -244,6 +254,100 @@ class CustomerService(Protocol):
 
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         """Other customers with the same email (any case), newest first."""
+        ...
+
+    # -- inline workflows: each checks ``expected_version`` (StaleVersion when the customer
+    # changed since), changes the version and records one audit event as ``actor``.
+
+    def set_enabled(
+        self,
+        customer_id: str,
+        enabled: bool,
+        *,
+        reason_code: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Enable or disable. Disabling needs a reason from DISABLE_REASONS (missing_parameter
+        on ``reason``); ``other`` needs a note (missing_parameter on ``note``)."""
+        ...
+
+    def attach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Save a chargeable, reusable source to the customer; the first becomes the default.
+        Refusals (parameter sourceId): not_found, already_exists, nonreusable_source,
+        source_in_use, source_not_chargeable."""
+        ...
+
+    def detach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Detach (and so cancel for good) one of the customer's sources; detaching the default
+        leaves no default."""
+        ...
+
+    def set_default_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Make one of the customer's attached sources the default (else invalid_parameter on
+        ``defaultSourceId``)."""
+        ...
+
+    def add_tax_identifier(
+        self,
+        customer_id: str,
+        type_: str,
+        value: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Add a tax identifier (pending, or verified for DR's test values); at most one per
+        type (already_exists on ``type``)."""
+        ...
+
+    def remove_tax_identifier(
+        self,
+        customer_id: str,
+        tax_identifier_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Remove (delete) one of the customer's tax identifiers (else not_found on ``id``)."""
+        ...
+
+    def add_tax_certificate(
+        self,
+        customer_id: str,
+        certificate: NewTaxCertificate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = ...,
+    ) -> Customer:
+        """Upload the certificate's file (PDF, JPG or PNG by content, at most 10 MB) and add
+        the certificate to the customer."""
+        ...
+
+    def get_file(self, file_id: str) -> StoredFile:
+        """An uploaded file with its bytes, or CustomerNotFound (parameter ``fileId``)."""
         ...
 
 

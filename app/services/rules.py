@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from .customers import (
     CUSTOMER_ID_MAX_LENGTH,
     CUSTOMER_TYPES,
+    DISABLE_REASONS,
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
@@ -167,6 +168,21 @@ def generate_customer_id() -> str:
     return f"{secrets.randbelow(10**8):08d}0336"
 
 
+def disable_problems(enabled: bool, reason_code: str | None, note: str | None) -> list[ErrorDetail]:
+    """Disabling needs a reason from DISABLE_REASONS, and Other a note (already stripped)."""
+    if enabled:
+        return []
+    if reason_code not in DISABLE_REASONS:
+        return [ErrorDetail("missing_parameter", "Choose why the customer is disabled.", "reason")]
+    if reason_code == "other" and not note:
+        return [
+            ErrorDetail(
+                "missing_parameter", "Say why in the note when the reason is Other.", "note"
+            )
+        ]
+    return []
+
+
 def file_type(content: bytes) -> str | None:
     """pdf, png or jpg by the file's own bytes (not its name), else None."""
     if content.startswith(b"%PDF-"):
@@ -217,14 +233,22 @@ def tax_certificate_problems(certificate: NewTaxCertificate) -> list[ErrorDetail
     return problems
 
 
-_TAX_VALUE = re.compile(r"^[A-Za-z0-9.\-]{2,32}$")
+# The formats DR's tax identifier guide shows for these types; the others get a loose check
+# (the same as the DR emulator's, so both backends accept and refuse the same values).
+_TAX_VALUE_FORMATS = {
+    "be": re.compile(r"^BE\d{10}$"),
+    "de": re.compile(r"^DE\d{9}$"),
+    "it": re.compile(r"^IT\d{11}$"),
+    "it_natural": re.compile(r"^IT\d{11}$"),
+}
+_TAX_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{3,29}$")
 
 
 def tax_identifier_problems(type_: str, value: str) -> list[ErrorDetail]:
     problems: list[ErrorDetail] = []
     if type_ not in TAX_IDENTIFIER_TYPES:
         problems.append(ErrorDetail("invalid_parameter", "Choose a tax identifier type.", "type"))
-    if not _TAX_VALUE.match(value):
+    if not _TAX_VALUE_FORMATS.get(type_, _TAX_VALUE).match(value):
         problems.append(
             ErrorDetail("invalid_parameter", f"Tax identifier '{value}' invalid.", "value")
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -39,6 +40,7 @@ from ..errors import (
     StaleVersion,
 )
 from . import wire
+from .inline import InlineOperations
 
 APPLICATION_ID = "customer-desk/0.1.0"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
@@ -89,9 +91,10 @@ class _Ambiguous(Exception):
         self.error = error
 
 
-class DigitalRiverCustomerService:
+class DigitalRiverCustomerService(InlineOperations):
     """DR's Customers API as a CustomerService. Reads are retried; a create is retried only
-    with an explicit id and reconciled through 409 ``already_exists``; updates never are."""
+    with an explicit id and reconciled through 409 ``already_exists``; updates and the inline
+    workflows' writes never are."""
 
     backend_name = "digitalriver"
     capabilities = DR_CAPABILITIES
@@ -112,6 +115,7 @@ class DigitalRiverCustomerService:
         self.max_retry_after = max_retry_after
         self._sleep = sleep
         self.audit = audit
+        self._sent = threading.local()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -327,6 +331,23 @@ class DigitalRiverCustomerService:
         rules.raise_if(problems)
         return body
 
+    def _write(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+    ) -> dict[str, Any]:
+        """One write, never retried: when DR's answer is unclear it is BackendUnavailable."""
+        try:
+            return self._call_once(
+                method, path, json_body=json_body, content=content, content_type=content_type
+            )
+        except _Ambiguous as exc:
+            raise exc.error from exc
+
     # -- audit ---------------------------------------------------------------------------------
 
     @contextmanager
@@ -339,13 +360,21 @@ class DigitalRiverCustomerService:
         before: Customer | None,
         reason_code: str | None = None,
         note: str | None = None,
+        record_unchanged: bool = False,
     ) -> Iterator[_Outcome]:
-        """Record the change once DR has confirmed it, or the attempt as failed."""
+        """Record the change once DR has confirmed it, or the attempt as failed. A refusal
+        before anything was sent (our own check of DR's rules, a stale version) is no attempt
+        on DR and is not recorded, as on the local store. ``record_unchanged``: record a
+        confirmed change even when no field differs (re-disabling with a new reason)."""
         outcome = _Outcome()
+        sent_before = self._sent_count()
         try:
             yield outcome
         except ServiceError as error:
-            if self.audit is not None and not isinstance(error, StaleVersion):
+            attempted = self._sent_count() != sent_before or isinstance(
+                error, (BackendUnavailable, BackendRefused)
+            )
+            if self.audit is not None and attempted and not isinstance(error, StaleVersion):
                 self.audit.record(
                     AuditEvent(
                         occurred_time=audit_now(),
@@ -365,7 +394,7 @@ class DigitalRiverCustomerService:
         after = outcome.after
         if self.audit is not None and after is not None:
             changes = audit_diff(before, after)
-            if changes or before is None:
+            if changes or before is None or record_unchanged:
                 self.audit.record(
                     AuditEvent(
                         occurred_time=audit_now(),
@@ -382,6 +411,10 @@ class DigitalRiverCustomerService:
                 )
 
     # -- HTTP ----------------------------------------------------------------------------------
+
+    def _sent_count(self) -> int:
+        """How many requests this thread has sent (the app shares one service)."""
+        return getattr(self._sent, "count", 0)
 
     def _backoff(self, attempt: int) -> None:
         self._sleep(min(0.25 * (2**attempt), 2.0))
@@ -406,18 +439,65 @@ class DigitalRiverCustomerService:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> dict[str, Any]:
         """One request (plus waiting out a 429 within bounds: DR did not process it)."""
+        response, request_id = self._send(
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            content=content,
+            content_type=content_type,
+        )
+        return self._read(method, response, request_id)
+
+    def _download(self, path: str) -> bytes:
+        """A file's own bytes (not JSON); retried like any read."""
+        attempts = self.retries + 1
+        for attempt in range(attempts):
+            try:
+                response, request_id = self._send("GET", path, accept="*/*")
+                if response.status_code < 400:
+                    return response.content
+                self._read("GET", response, request_id)  # raises the error it carries
+                raise BackendUnavailable(UNAVAILABLE, request_id=request_id)  # pragma: no cover
+            except _Ambiguous as exc:
+                if attempt + 1 >= attempts:
+                    raise exc.error from exc
+                self._backoff(attempt)
+        raise BackendUnavailable(UNAVAILABLE)  # pragma: no cover
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+    ) -> tuple[httpx.Response, str | None]:
+        """Send one request, waiting out 429s within bounds; transport failures raise."""
+        headers: dict[str, str] = {}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if accept is not None:
+            headers["Accept"] = accept
         waited = 0.0
         rate_limited = 0
         while True:
+            self._sent.count = self._sent_count() + 1
             try:
                 response = self.http.request(
                     method,
                     path,
                     params=params,
                     json=json_body,
-                    headers={"upstream-id": str(uuid.uuid4())},
+                    content=content,
+                    headers={**headers, "upstream-id": str(uuid.uuid4())},
                 )
             except httpx.TimeoutException as exc:
                 raise _Ambiguous(
@@ -459,7 +539,7 @@ class DigitalRiverCustomerService:
                     code="too_many_requests",
                     request_id=request_id,
                 )
-            return self._read(method, response, request_id)
+            return response, request_id
 
     def _read(
         self, method: str, response: httpx.Response, request_id: str | None

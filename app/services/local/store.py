@@ -198,121 +198,205 @@ class LocalCustomerService(InlineOperations):
             return tuple(_summary(r) for r in session.execute(stmt))
 
     def search(self, query: SearchQuery) -> SearchPage:
+        import json
+
+        from sqlalchemy import func
+
         limit = max(1, min(query.limit, 100))
+        want = limit + 1
         term = query.text.strip()
         backwards = query.before is not None and query.after is None
-        key = tuple_(CustomerRow.created_time, CustomerRow.id)
-        if backwards:
-            order = (CustomerRow.created_time.asc(), CustomerRow.id.asc())
-        else:
-            order = (CustomerRow.created_time.desc(), CustomerRow.id.desc())
+        table = CustomerRow.__table__.c
+
+        def summary_columns(c: Any) -> list[Any]:
+            return [c[column.key] for column in _SUMMARY_COLUMNS]
+
+        def newest_first(c: Any) -> tuple[Any, Any]:
+            if backwards:
+                return c.created_time.asc(), c.id.asc()
+            return c.created_time.desc(), c.id.desc()
+
+        def before_edge(c: Any, edge: Any) -> ColumnElement[bool]:
+            """Rows past ``edge`` in page order."""
+            key, at = tuple_(c.created_time, c.id), tuple_(edge.created_time, edge.id)
+            return key > at if backwards else key < at
+
+        def after_cursor(c: Any) -> list[ColumnElement[bool]]:
+            key = tuple_(c.created_time, c.id)
+            if query.after is not None:
+                return [key < tuple_(naive_utc(query.after.created_time), query.after.id)]
+            if query.before is not None:
+                return [key > tuple_(naive_utc(query.before.created_time), query.before.id)]
+            return []
+
+        def wanted(c: Any) -> list[ColumnElement[bool]]:
+            """The filters and the cursor, on columns ``c``."""
+            return self._filter_conditions(query, c) + after_cursor(c)
+
         with self._sessions() as session:
             dialect = session.get_bind().dialect.name
-            keyset: list[ColumnElement[bool]] = []
-            if query.after is not None:
-                keyset.append(key < tuple_(naive_utc(query.after.created_time), query.after.id))
-            elif query.before is not None:
-                keyset.append(key > tuple_(naive_utc(query.before.created_time), query.before.id))
-            conditions = self._filter_conditions(query) + keyset
             exact = None
             notice = None
             if not term:
-                stmt: Select[Any] = select(*_SUMMARY_COLUMNS).where(*conditions).order_by(*order)
-                rows = session.execute(stmt.limit(limit + 1)).all()
+                stmt: Select[Any] = (
+                    select(*_SUMMARY_COLUMNS).where(*wanted(table)).order_by(*newest_first(table))
+                )
+                rows = list(session.execute(stmt.limit(want)).all())
             else:
                 exact_row = session.execute(
                     select(*_SUMMARY_COLUMNS).where(CustomerRow.id == term)
                 ).first()
                 exact = _summary(exact_row) if exact_row else None
+                match = self._text_condition(term, dialect)
+                notice = match.notice
+
+                def gather(*more: ColumnElement[bool], cap: int | None = None) -> Any:
+                    """The first page of the matches gathered through the indexes and sorted;
+                    None when there are `cap` or more of them."""
+                    if dialect == "sqlite":
+                        stmt = select(*_SUMMARY_COLUMNS).where(
+                            *wanted(table), *more, match.index_match
+                        )
+                        return list(
+                            session.execute(stmt.order_by(*newest_first(table)).limit(want))
+                        )
+                    # Materialised, so the planner cannot walk the table in order instead.
+                    found = (
+                        select(*_SUMMARY_COLUMNS)
+                        .where(*wanted(table), *more, match.row_match(table))
+                        .limit(cap)
+                        .cte("found")
+                        .prefix_with("MATERIALIZED")
+                    )
+                    stmt = select(*summary_columns(found.c), func.count().over().label("total"))
+                    page = list(session.execute(stmt.order_by(*newest_first(found.c)).limit(want)))
+                    if cap is not None and page and page[0].total >= cap:
+                        return None
+                    return page
+
+                def walk(window: int) -> tuple[list[Any], Any]:
+                    """The first page of the matches among the newest `window` customers (after
+                    the cursor), tested one by one; and the window's last customer, if there
+                    are more customers than that and fewer matches than a page."""
+                    edge = None
+                    if dialect == "sqlite":
+                        edge = session.execute(
+                            select(table.created_time, table.id)
+                            .where(*after_cursor(table))
+                            .order_by(*newest_first(table))
+                            .offset(window - 1)
+                            .limit(1)
+                        ).first()
+                        inside = [] if edge is None else [~before_edge(table, edge)]
+                        stmt = select(*_SUMMARY_COLUMNS).where(
+                            *wanted(table), *inside, match.row_match(table)
+                        )
+                        page = list(
+                            session.execute(stmt.order_by(*newest_first(table)).limit(want))
+                        )
+                        return page, (edge if len(page) < want else None)
+                    # The LIMIT keeps PostgreSQL walking in order, rather than gathering every
+                    # match through the trigram index first.
+                    walked = (
+                        select(*_SUMMARY_COLUMNS, table.email_lower, table.search_text)
+                        .where(*wanted(table))
+                        .order_by(*newest_first(table))
+                        .limit(window)
+                        .subquery()
+                    )
+                    stmt = select(*summary_columns(walked.c)).where(match.row_match(walked.c))
+                    page = list(session.execute(stmt.order_by(*newest_first(walked.c)).limit(want)))
+                    if len(page) < want:
+                        edge = session.execute(
+                            select(table.created_time, table.id)
+                            .where(*wanted(table))
+                            .order_by(*newest_first(table))
+                            .offset(window - 1)
+                            .limit(1)
+                        ).first()
+                    return page, edge
+
+                def scans(on: bool) -> None:
+                    """PostgreSQL: allow sequential and plain index scans, or (for gathering)
+                    only bitmap scans, so that a LIMIT cannot tempt the planner into reading
+                    the table until enough rows match."""
+                    flag = "on" if on else "off"
+                    session.execute(
+                        text(
+                            f"SELECT set_config('enable_seqscan', '{flag}', true), "
+                            f"set_config('enable_indexscan', '{flag}', true)"
+                        )
+                    )
+
+                # The fast way to the newest matches depends on how many there are. A narrow
+                # term matches few customers: gathering them through the indexes and sorting
+                # them is quick. A broad one (a few letters of a common name) matches
+                # thousands: walking the newest customers and testing each fills a page within
+                # a few hundred rows. Every path applies the same conditions, so the page is
+                # the same whichever finds it.
+                cap = 2000 if dialect == "sqlite" else 1000
+                rows = None
                 if dialect == "postgresql":
                     # psycopg prepares statements it sees repeatedly; a generic plan cannot
-                    # see the search term, and guesses badly for substring conditions.
+                    # see the term and guesses badly for substring conditions.
                     session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-                row_match, index_match, notice, sparse = self._text_condition(term, dialect)
-                # Broad terms (a few letters of a common name) match many customers, so the
-                # newest matches are found fastest by walking the newest customers and testing
-                # each; narrow ones by their index entries. Walk a window of the newest
-                # `window` customers (after the cursor) first; only if it holds too few
-                # matches, look up the older ones through the indexes. Both steps test the
-                # same conditions, so the page is the same either way.
-                window = 8000 if dialect == "sqlite" else 15000
-                edge = None
-                if not sparse:
-                    edge = session.execute(
-                        select(CustomerRow.created_time, CustomerRow.id)
-                        .where(*keyset)
-                        .order_by(*order)
-                        .offset(window - 1)
-                        .limit(1)
-                    ).first()
-                    edge_key = tuple_(edge.created_time, edge.id) if edge else None
-                    inside = []
-                    if edge_key is not None:
-                        inside.append(key <= edge_key if backwards else key >= edge_key)
+                if match.email_only:
                     if dialect == "postgresql":
-                        # A LIMIT keeps PostgreSQL walking the window in order (rather than
-                        # gathering every match through the trigram index first).
-                        walked = (
-                            select(
-                                *_SUMMARY_COLUMNS, CustomerRow.email_lower, CustomerRow.search_text
-                            )
-                            .where(*conditions, *inside)
-                            .order_by(*order)
-                            .limit(window)
+                        scans(False)
+                    rows = gather()  # only an email prefix can match: few, in its index
+                elif dialect == "postgresql":
+                    rows, _ = walk(1000)  # very broad terms fill a page at once
+                    if len(rows) < want:
+                        scans(False)
+                        rows = gather(cap=cap)
+                        if rows is None:
+                            scans(True)
+                else:
+                    # SQLite counts matches in its indexes cheaply: when there are few, fetch
+                    # them by primary key, then filter and sort them.
+                    pks: set[int] | None = set()
+                    probes: list[Any] = [
+                        text(
+                            "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase "
+                            "LIMIT :cap"
+                        ).bindparams(phrase='"' + n.replace('"', '""') + '"', cap=cap + 1)
+                        for n in match.needles
+                    ]
+                    probes.append(
+                        select(CustomerRow.pk)
+                        .where(self._email_prefix(match.lowered, dialect))
+                        .limit(cap + 1)
+                    )
+                    probes.append(select(CustomerRow.pk).where(CustomerRow.id == term))
+                    for probe in probes:
+                        found = session.execute(probe).scalars().all()
+                        if len(found) > cap:
+                            pks = None
+                            break
+                        pks.update(found)
+                    if pks is not None:
+                        listed = text("SELECT value FROM json_each(:pks)").bindparams(
+                            pks=json.dumps(sorted(pks))
+                        )
+                        # The LIMIT keeps SQLite from merging this into the outer query and
+                        # then walking an index in order, testing each row against the list.
+                        candidates = (
+                            select(*_SUMMARY_COLUMNS)
+                            .where(CustomerRow.pk.in_(listed.columns(CustomerRow.pk)))  # type: ignore[arg-type]
+                            .limit(len(pks) + 1)
                             .subquery()
                         )
-                        c = walked.c
-                        stmt = (
-                            select(*(c[col.key] for col in _SUMMARY_COLUMNS))
-                            .where(row_match(c))
-                            .order_by(
-                                *(
-                                    (c.created_time.asc(), c.id.asc())
-                                    if backwards
-                                    else (c.created_time.desc(), c.id.desc())
-                                )
-                            )
-                        )
-                    else:
-                        stmt = (
-                            select(*_SUMMARY_COLUMNS)
-                            .where(*conditions, *inside, row_match(CustomerRow.__table__.c))
-                            .order_by(*order)
-                        )
-                    rows = session.execute(stmt.limit(limit + 1)).all()
-                else:
-                    rows = []
-                if len(rows) <= limit and (sparse or edge is not None):
-                    beyond = []
+                        c = candidates.c
+                        stmt = select(*summary_columns(c)).where(*wanted(c))
+                        rows = list(session.execute(stmt.order_by(*newest_first(c)).limit(want)))
+                if rows is None:
+                    # Many matches: walk the newest customers; if that window holds fewer
+                    # than a page, gather the rest from the customers older than it.
+                    rows, edge = walk(20000)
                     if edge is not None:
-                        edge_key = tuple_(edge.created_time, edge.id)
-                        beyond.append(key > edge_key if backwards else key < edge_key)
-                    if dialect == "postgresql":
-                        # Gather the matches (bitmap scans of the trigram and btree indexes),
-                        # then sort them: materialised, so the planner cannot walk the whole
-                        # table in order instead when it misjudges how many there are.
-                        found = (
-                            select(*_SUMMARY_COLUMNS)
-                            .where(*conditions, *beyond, row_match(CustomerRow.__table__.c))
-                            .cte("found")
-                            .prefix_with("MATERIALIZED")
-                        )
-                        c = found.c
-                        stmt = select(*(c[col.key] for col in _SUMMARY_COLUMNS)).order_by(
-                            *(
-                                (c.created_time.asc(), c.id.asc())
-                                if backwards
-                                else (c.created_time.desc(), c.id.desc())
-                            )
-                        )
-                    else:
-                        stmt = (
-                            select(*_SUMMARY_COLUMNS)
-                            .where(*conditions, *beyond, index_match)
-                            .order_by(*order)
-                        )
-                    stmt = stmt.limit(limit + 1 - len(rows))
-                    rows = list(rows) + list(session.execute(stmt).all())
+                        if dialect == "postgresql":
+                            scans(False)
+                        rows = rows + gather(before_edge(table, edge))[: want - len(rows)]
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:
@@ -334,23 +418,27 @@ class LocalCustomerService(InlineOperations):
             notice=notice,
         )
 
-    def _text_condition(
-        self, term: str, dialect: str
-    ) -> tuple[Any, ColumnElement[bool], str | None, bool]:
-        """How ``term`` matches: ``(row_match, index_match, notice, sparse)``.
+    def _text_condition(self, term: str, dialect: str) -> Any:
+        """How ``term`` matches a customer, as a namespace:
 
-        ``row_match(columns)`` tests one row's own columns (for walking customers in order);
-        ``index_match`` is the same test as a union of index lookups (for gathering matches).
-        ``sparse`` says the term can only match a few customers, so the index is the way."""
+        ``row_match(columns)`` tests a row's own columns (for walking customers in order);
+        ``index_match`` is the same test as a union of index lookups (for gathering them);
+        ``needles`` are the substrings looked for, ``lowered`` the email prefix;
+        ``email_only`` is set for a term with an '@' (only an email prefix can match);
+        ``notice`` explains a term too short for substrings."""
+        from types import SimpleNamespace
+
         from sqlalchemy import func, or_
 
         lowered = term.lower()
         if "@" in term:
-            return (
-                lambda c: self._email_prefix(lowered, dialect, c),
-                self._email_prefix(lowered, dialect),
-                None,
-                True,
+            return SimpleNamespace(
+                row_match=lambda c: self._email_prefix(lowered, dialect, c),
+                index_match=self._email_prefix(lowered, dialect),
+                needles=[],
+                lowered=lowered,
+                email_only=True,
+                notice=None,
             )
         needles: list[str] = []
         needle = lowered
@@ -369,6 +457,8 @@ class LocalCustomerService(InlineOperations):
             )
 
         def row_match(c: Any) -> ColumnElement[bool]:
+            # The same tests as the indexes make: SQLite's trigram phrase query is a
+            # substring test of the lower-cased search_text, as instr() is.
             ways = [c.id == term, self._email_prefix(lowered, dialect, c)]
             for n in needles:
                 if dialect == "postgresql":
@@ -384,7 +474,14 @@ class LocalCustomerService(InlineOperations):
         ways += [self._substring(n, dialect) for n in needles]
         # A union of index lookups, so each way uses its own index.
         union = union_all(*(select(CustomerRow.pk).where(way) for way in ways))
-        return row_match, CustomerRow.pk.in_(union), notice, False
+        return SimpleNamespace(
+            row_match=row_match,
+            index_match=CustomerRow.pk.in_(union),
+            needles=needles,
+            lowered=lowered,
+            email_only=False,
+            notice=notice,
+        )
 
     @staticmethod
     def _email_prefix(prefix: str, dialect: str, columns: Any = None) -> ColumnElement[bool]:
@@ -406,23 +503,25 @@ class LocalCustomerService(InlineOperations):
         )
 
     @staticmethod
-    def _filter_conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
+    def _filter_conditions(query: SearchQuery, c: Any = None) -> list[ColumnElement[bool]]:
+        """The search filters, on the customers table or on columns ``c`` of a subquery."""
+        if c is None:
+            c = CustomerRow.__table__.c
         conditions: list[ColumnElement[bool]] = []
         if query.enabled is not None:
-            conditions.append(CustomerRow.enabled == (true() if query.enabled else false()))
+            conditions.append(c.enabled == (true() if query.enabled else false()))
         if query.forget_requested is not None:
             conditions.append(
-                CustomerRow.request_to_be_forgotten
-                == (true() if query.forget_requested else false())
+                c.request_to_be_forgotten == (true() if query.forget_requested else false())
             )
         if query.type:
-            conditions.append(CustomerRow.type == query.type)
+            conditions.append(c.type == query.type)
         if query.locale:
-            conditions.append(CustomerRow.locale == query.locale)
+            conditions.append(c.locale == query.locale)
         if query.created_from:
-            conditions.append(CustomerRow.created_time >= naive_utc(query.created_from))
+            conditions.append(c.created_time >= naive_utc(query.created_from))
         if query.created_to:
-            conditions.append(CustomerRow.created_time < naive_utc(query.created_to))
+            conditions.append(c.created_time < naive_utc(query.created_to))
         return conditions
 
     # -- writing -----------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""The audit filters (a GET form: no CSRF token) and their mapping to an AuditQuery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..services.audit import ACTIONS, SYSTEM, AuditQuery
+from ..services.customers import CUSTOMER_ID_MAX_LENGTH
+from ..services.staff import Staff
+
+FILTER_KEYS = ("actor", "action", "customer", "since", "until")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+class AuditFilterForm(FlaskForm):
+    """Who, what, which customer and when."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField("Staff member", default="")
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice("", "Any action")]
+        + [SelectChoice(code, label) for code, label in ACTIONS.items()],
+        default="",
+    )
+    customer = StringField(
+        "Customer id",
+        filters=[_strip],
+        validators=[Optional(), Length(max=CUSTOMER_ID_MAX_LENGTH)],
+    )
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("To (UTC)", validators=[Optional()])
+
+    def __init__(self, formdata: Mapping[str, str], *, staff: Iterable[Staff]) -> None:
+        super().__init__(formdata)
+        choices = [SelectChoice("", "Anyone")]
+        choices += [
+            SelectChoice(s.username, f"{s.display_name} ({s.username})")
+            for s in sorted(staff, key=lambda s: s.username)
+        ]
+        choices.append(SelectChoice(SYSTEM.username, f"{SYSTEM.display_name} (CLI, seed)"))
+        # A link may name someone no longer listed (an account renamed away, say): keep it.
+        wanted = self.actor.data
+        if wanted and wanted not in {c.value for c in choices}:
+            choices.append(SelectChoice(wanted, wanted))
+        self.actor.choices = choices
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def query(self, *, after: tuple[dt.datetime, int] | None = None, limit: int = 50) -> AuditQuery:
+        """The filters as a query; both dates are whole UTC days, the end day included."""
+        return AuditQuery(
+            actor=self.actor.data or None,
+            action=self.action.data or None,
+            customer_id=self.customer.data or None,
+            since=_day_start(self.since.data) if self.since.data else None,
+            until=_day_start(self.until.data + dt.timedelta(days=1))
+            if self.until.data and self.until.data < dt.date.max
+            else None,
+            after=after,
+            limit=limit,
+        )
+
+
+def filter_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The query-string parameters that define the filters (for links that keep them)."""
+    return {k: args[k] for k in FILTER_KEYS if args.get(k)}

@@ -1,0 +1,367 @@
+"""The inline workflows on Digital River's own endpoints: enable/disable, payment sources, tax
+identifiers and tax certificates (with their files).
+
+Each operation reads the customer afresh (a retried read) and refuses a stale
+``expected_version``; checks DR's rules as the local store does, so bad input never reaches DR
+and both backends refuse with the same codes and parameters; sends its writes once (never
+retried: an unclear answer is BackendUnavailable); and is recorded in the audit trail through
+``_audited`` (the change once DR confirmed it, or the failed attempt)."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .. import rules
+from ..audit import SYSTEM, Actor, AuditLog, stale_version
+from ..customers import Customer, NewTaxCertificate, StoredFile
+from ..errors import (
+    BackendUnavailable,
+    Conflict,
+    CustomerNotFound,
+    ErrorDetail,
+    InvalidParameter,
+    ServiceError,
+)
+from . import wire
+
+if TYPE_CHECKING:
+    from .client import _Outcome
+
+FILE_PURPOSE = "tax_document_customer_upload"
+_MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _customer_path(customer_id: str) -> str:
+    return "/customers/" + _segment(customer_id)
+
+
+def _on_parameter(error: ServiceError, parameter: str) -> ServiceError:
+    """DR's refusal with ``parameter`` filled in where DR names none (nonreusable_source)."""
+    if all(detail.parameter for detail in error.errors):
+        return error
+    details = [ErrorDetail(d.code, d.message, d.parameter or parameter) for d in error.errors]
+    return type(error)(errors=details, request_id=error.request_id)
+
+
+def _not_found(error: ServiceError, message: str, parameter: str) -> InvalidParameter:
+    """A 404 about a source or tax identifier of a customer just read: the thing named, not
+    the customer, is missing (as the local store says it)."""
+    return InvalidParameter(
+        message, code="not_found", parameter=parameter, request_id=error.request_id
+    )
+
+
+def multipart(
+    fields: Mapping[str, str], file_field: str, file_name: str, mime: str, content: bytes
+) -> tuple[bytes, str]:
+    """A multipart/form-data body (RFC 7578) and its Content-Type. Built here because the
+    client's default Content-Type (JSON) would otherwise win over httpx's multipart one."""
+    boundary = uuid.uuid4().hex
+    while boundary.encode() in content:  # pragma: no cover - astronomically unlikely
+        boundary = uuid.uuid4().hex
+
+    def disposition(name: str, extra: str = "") -> bytes:
+        return f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"{extra}\r\n'.encode()
+
+    parts = [
+        disposition(name) + b"\r\n" + _header_safe(value).encode() + b"\r\n"
+        for name, value in fields.items()
+    ]
+    quoted = _header_safe(file_name).replace("\\", "\\\\").replace('"', "%22")
+    parts.append(
+        disposition(file_field, f'; filename="{quoted}"')
+        + f"Content-Type: {mime}\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _header_safe(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+class InlineOperations:
+    """Mixed into DigitalRiverCustomerService, which provides the HTTP and audit machinery."""
+
+    audit: AuditLog | None
+    get: Callable[[str], Customer]
+    _call: Callable[..., dict[str, Any]]
+    _write: Callable[..., dict[str, Any]]
+    _download: Callable[[str], bytes]
+    _audited: Callable[..., AbstractContextManager[_Outcome]]
+
+    def _fresh(self, customer_id: str, expected_version: int | None) -> Customer:
+        """The customer as DR holds it now; StaleVersion if it moved on from the version the
+        change was based on."""
+        current = self.get(customer_id)
+        if expected_version is not None and current.version != expected_version:
+            raise stale_version(self.audit, customer_id, expected_version)
+        return current
+
+    def _discard(self, path: str) -> None:
+        """Delete what a half-done change created; best effort, once."""
+        with contextlib.suppress(ServiceError):
+            self._write("DELETE", path)
+
+    # -- enable / disable ----------------------------------------------------------------------
+
+    def set_enabled(
+        self,
+        customer_id: str,
+        enabled: bool,
+        *,
+        reason_code: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        note = (note or "").strip() or None
+        rules.raise_if(rules.disable_problems(enabled, reason_code, note))
+        current = self._fresh(customer_id, expected_version)
+        with self._audited(
+            "customer.enable" if enabled else "customer.disable",
+            customer_id,
+            actor,
+            before=current,
+            reason_code=None if enabled else reason_code,
+            note=note,
+            record_unchanged=True,
+        ) as outcome:
+            body = self._write("POST", _customer_path(customer_id), json_body={"enabled": enabled})
+            outcome.after = wire.customer_from(body)
+            return outcome.after
+
+    # -- payment sources -----------------------------------------------------------------------
+
+    def attach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        source_id = source_id.strip()
+        current = self._fresh(customer_id, expected_version)
+        if not source_id:
+            raise InvalidParameter("Source '' not found.", code="not_found", parameter="sourceId")
+        if any(source.id == source_id for source in current.sources):
+            # DR answers 200 and changes nothing; both backends refuse it instead.
+            raise Conflict(
+                "This source is already attached to the customer.",
+                code="already_exists",
+                parameter="sourceId",
+            )
+        with self._audited(
+            "source.attach", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            path = f"{_customer_path(customer_id)}/sources/{_segment(source_id)}"
+            try:
+                self._write("POST", path)  # answers with the source, not the customer
+            except CustomerNotFound as error:
+                raise _not_found(error, f"Source '{source_id}' not found.", "sourceId") from error
+            except (Conflict, InvalidParameter) as error:
+                raise _on_parameter(error, "sourceId") from error
+            outcome.after = self.get(customer_id)
+            return outcome.after
+
+    def detach_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        """Detaching cancels the source for good; detaching the default leaves no default."""
+        current = self._fresh(customer_id, expected_version)
+        message = "This source is not attached to the customer."
+        if not any(source.id == source_id for source in current.sources):
+            raise InvalidParameter(message, code="not_found", parameter="sourceId")
+        with self._audited(
+            "source.detach", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            path = f"{_customer_path(customer_id)}/sources/{_segment(source_id)}"
+            try:
+                self._write("DELETE", path)
+            except CustomerNotFound as error:
+                raise _not_found(error, message, "sourceId") from error
+            outcome.after = self.get(customer_id)
+            return outcome.after
+
+    def set_default_source(
+        self,
+        customer_id: str,
+        source_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        current = self._fresh(customer_id, expected_version)
+        if not any(source.id == source_id for source in current.sources):
+            raise InvalidParameter(
+                "The default source must be one of the customer's attached sources.",
+                parameter="defaultSourceId",
+            )
+        with self._audited(
+            "source.default", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            body = self._write(
+                "POST", _customer_path(customer_id), json_body={"defaultSourceId": source_id}
+            )
+            outcome.after = wire.customer_from(body)
+            return outcome.after
+
+    # -- tax identifiers -----------------------------------------------------------------------
+
+    def add_tax_identifier(
+        self,
+        customer_id: str,
+        type_: str,
+        value: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        """Create the tax identifier, then attach it; if the attach fails the new identifier
+        is deleted again, so nothing half-written remains."""
+        value = value.strip().replace(" ", "")
+        rules.raise_if(rules.tax_identifier_problems(type_, value))
+        current = self._fresh(customer_id, expected_version)
+        if any(tax_id.type == type_ for tax_id in current.tax_identifiers):
+            raise Conflict(
+                f"The customer already has a '{type_}' tax identifier; remove it first.",
+                code="already_exists",
+                parameter="type",
+            )
+        with self._audited(
+            "tax_identifier.add", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            created = self._write(
+                "POST", "/tax-identifiers", json_body={"type": type_, "value": value}
+            )
+            tax_id = created.get("id")
+            if not isinstance(tax_id, str) or not tax_id:
+                raise BackendUnavailable(
+                    "Digital River created the tax identifier without an id; nothing was "
+                    "attached to the customer.",
+                    code="bad_response",
+                )
+            path = f"{_customer_path(customer_id)}/tax-identifiers/{_segment(tax_id)}"
+            try:
+                self._write("POST", path)
+            except ServiceError:
+                self._discard("/tax-identifiers/" + _segment(tax_id))
+                raise
+            outcome.after = self.get(customer_id)
+            return outcome.after
+
+    def remove_tax_identifier(
+        self,
+        customer_id: str,
+        tax_identifier_id: str,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        """DR's only way to detach a tax identifier is to delete it."""
+        current = self._fresh(customer_id, expected_version)
+        message = "This tax identifier is not the customer's."
+        if not any(tax_id.id == tax_identifier_id for tax_id in current.tax_identifiers):
+            raise InvalidParameter(message, code="not_found", parameter="id")
+        with self._audited(
+            "tax_identifier.remove", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            try:
+                self._write("DELETE", "/tax-identifiers/" + _segment(tax_identifier_id))
+            except CustomerNotFound as error:
+                raise _not_found(error, message, "id") from error
+            outcome.after = self.get(customer_id)
+            return outcome.after
+
+    # -- tax certificates and files ------------------------------------------------------------
+
+    def add_tax_certificate(
+        self,
+        customer_id: str,
+        certificate: NewTaxCertificate,
+        *,
+        expected_version: int | None = None,
+        actor: Actor = SYSTEM,
+    ) -> Customer:
+        """Upload the file (multipart), then add the certificate naming it. If DR refuses the
+        certificate the file is deleted again; if its answer is unclear the file is kept (the
+        certificate may hold it)."""
+        rules.raise_if(rules.tax_certificate_problems(certificate))
+        kind = rules.file_type(certificate.content) or "pdf"
+        current = self._fresh(customer_id, expected_version)
+        file_name = certificate.file_name or f"certificate.{kind}"
+        with self._audited(
+            "tax_certificate.add", customer_id, actor, before=current, record_unchanged=True
+        ) as outcome:
+            content, content_type = multipart(
+                {"purpose": FILE_PURPOSE, "fileName": file_name},
+                "file",
+                file_name,
+                _MIME[kind],
+                certificate.content,
+            )
+            uploaded = self._write("POST", "/files", content=content, content_type=content_type)
+            file_id = uploaded.get("id")
+            if not isinstance(file_id, str) or not file_id:
+                raise BackendUnavailable(
+                    "Digital River stored the file without an id; no certificate was added.",
+                    code="bad_response",
+                )
+            body = {
+                "taxCertificate": {
+                    "companyName": certificate.company_name.strip(),
+                    "taxAuthority": certificate.tax_authority,
+                    "startDate": wire.format_time(certificate.start_date),
+                    "endDate": wire.format_time(certificate.end_date),
+                    "fileId": file_id,
+                }
+            }
+            try:
+                updated = self._write("POST", _customer_path(customer_id), json_body=body)
+            except BackendUnavailable:
+                raise
+            except ServiceError:
+                self._discard("/files/" + _segment(file_id))
+                raise
+            outcome.after = wire.customer_from(updated)
+            return outcome.after
+
+    def get_file(self, file_id: str) -> StoredFile:
+        path = "/files/" + _segment(file_id)
+        try:
+            if not file_id:
+                raise CustomerNotFound()
+            meta = self._call("GET", path, retry=True)
+            content = self._download(path + "/content")
+        except CustomerNotFound as error:
+            raise CustomerNotFound(
+                f"File '{file_id}' not found.", parameter="fileId", request_id=error.request_id
+            ) from error
+        size = meta.get("size")
+        return StoredFile(
+            id=str(meta.get("id") or file_id),
+            file_name=str(meta.get("fileName") or ""),
+            type=str(meta.get("type") or rules.file_type(content) or ""),
+            size=size if isinstance(size, int) else len(content),
+            content=content,
+        )
+
+
+__all__ = ["InlineOperations", "multipart"]
