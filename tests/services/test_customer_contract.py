@@ -1379,3 +1379,12 @@ def test_changes_in_quick_succession_get_different_versions(service):
     with pytest.raises(Conflict):
         service.update(created.id, CustomerUpdate(locale="it_IT"), expected_version=first.version)
     assert service.get(created.id).locale == "fr_FR"
+
+
+def test_saving_no_shipping_for_a_customer_without_shipping_is_no_change(service):
+    created = service.create(NewCustomer(email="noship@example.com"))
+
+    updated = service.update(created.id, CustomerUpdate(email="noship@example.com", shipping=None))
+
+    assert updated.shipping == created.shipping
+    assert updated.email == "noship@example.com"

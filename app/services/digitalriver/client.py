@@ -28,6 +28,7 @@ from ..customers import (
     SearchCapabilities,
     SearchPage,
     SearchQuery,
+    Shipping,
 )
 from ..errors import (
     BackendRefused,
@@ -292,7 +293,8 @@ class DigitalRiverCustomerService(InlineOperations):
                         "email",
                     )
                 )
-        if changes.shipping is not UNSET and changes.shipping != current.shipping:
+        # None and an empty block both mean "no shipping": no change for a customer without one.
+        if changes.shipping is not UNSET and (changes.shipping or Shipping()) != current.shipping:
             if changes.shipping is None or changes.shipping.is_empty():
                 problems.append(
                     ErrorDetail(
