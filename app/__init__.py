@@ -68,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _build_services(app: Flask) -> Services:
     from .services.audit import AuditLog
     from .services.local import LocalCustomerService, make_engine
+    from .services.privacy import PrivacyLog
     from .services.staff import StaffService
 
     engine = make_engine(app.config["DATABASE_URL"])
@@ -99,5 +100,9 @@ def _build_services(app: Flask) -> Services:
     else:
         customers = LocalCustomerService(engine, audit)
     return Services(
-        engine=engine, customers=customers, staff=StaffService(engine, hasher), audit=audit
+        engine=engine,
+        customers=customers,
+        staff=StaffService(engine, hasher),
+        audit=audit,
+        privacy=PrivacyLog(engine),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from .services.audit import AuditLog
 from .services.customers import CustomerService
+from .services.privacy import PrivacyLog
 from .services.staff import StaffService
 
 
@@ -18,6 +19,7 @@ class Services:
     customers: CustomerService
     staff: StaffService
     audit: AuditLog
+    privacy: PrivacyLog
 
 
 def services() -> Services:
@@ -34,3 +36,7 @@ def staff_service() -> StaffService:
 
 def audit_log() -> AuditLog:
     return services().audit
+
+
+def privacy_log() -> PrivacyLog:
+    return services().privacy

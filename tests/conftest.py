@@ -26,6 +26,7 @@ pytest_plugins = ["tests.emulator.fixtures"]
 PASSWORD = "correct-horse-battery"
 BACKENDS = ("local", "digitalriver")
 TABLES = (
+    "forget_requests",
     "audit_events",
     "tax_certificates",
     "tax_identifiers",

@@ -94,3 +94,10 @@ class StaleVersion(Conflict):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.fields = fields
+
+
+class CustomerForgotten(Conflict):
+    """The customer asked to be forgotten: nothing about it may change any more."""
+
+    default_code = "customer_forgotten"
+    default_message = "This customer asked to be forgotten; its data can no longer be changed."

@@ -200,3 +200,27 @@ class AuditEventRow(Base):
         Index("ix_audit_actor_time", "actor_username", "occurred_time", "id"),
         Index("ix_audit_action_time", "action", "occurred_time", "id"),
     )
+
+
+class ForgetRequestRow(Base):
+    """A customer's request to be forgotten: one per customer (the unique id makes a double
+    submit, or two officers at once, yield one request)."""
+
+    __tablename__ = "forget_requests"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(40), unique=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    requested_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(500))
+    backend: Mapped[str] = mapped_column(String(16))
+    # pending (being sent), requested (DR logged it), erased (local: done), failed (retry)
+    status: Mapped[str] = mapped_column(String(16))
+    completed_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_forget_requests_time", "requested_time", "id"),)

@@ -1,0 +1,132 @@
+"""Requests to be forgotten: the record the privacy team tracks (always in the SQL database).
+The customer services carry out a request (``request_forget``); this module keeps and lists
+them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, tuple_
+
+from .local.db import make_session_factory
+from .local.models import ForgetRequestRow
+
+STATUSES = {
+    "pending": "Being sent",
+    "requested": "Requested from Digital River",
+    "erased": "Erased",
+    "failed": "Failed — retry",
+}
+
+
+@dataclass(frozen=True)
+class ForgetRequest:
+    id: int
+    customer_id: str
+    requested_by: str
+    requested_time: dt.datetime
+    reason: str
+    backend: str
+    status: str
+    completed_time: dt.datetime | None = None
+    request_id: str | None = None
+    error: str | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class ForgetQuery:
+    customer_id: str | None = None
+    requested_by: str | None = None
+    status: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    after: tuple[dt.datetime, int] | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class ForgetPage:
+    requests: tuple[ForgetRequest, ...]
+    next_key: tuple[dt.datetime, int] | None = None
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _naive(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def to_request(row: ForgetRequestRow) -> ForgetRequest:
+    return ForgetRequest(
+        id=row.id,
+        customer_id=row.customer_id,
+        requested_by=row.requested_by,
+        requested_time=_aware(row.requested_time),  # type: ignore[arg-type]
+        reason=row.reason,
+        backend=row.backend,
+        status=row.status,
+        completed_time=_aware(row.completed_time),
+        request_id=row.request_id,
+        error=row.error,
+    )
+
+
+class PrivacyLog:
+    """Lists requests to be forgotten."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = make_session_factory(engine)
+
+    def for_customer(self, customer_id: str) -> ForgetRequest | None:
+        with self._sessions() as session:
+            row = session.scalar(
+                select(ForgetRequestRow).where(ForgetRequestRow.customer_id == customer_id)
+            )
+            return to_request(row) if row else None
+
+    def search(self, query: ForgetQuery) -> ForgetPage:
+        limit = max(1, min(query.limit, 500))
+        with self._sessions() as session:
+            rows = session.scalars(self._select(query).limit(limit + 1)).all()
+        items = tuple(to_request(r) for r in rows[:limit])
+        next_key = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_key = (last.requested_time, last.id)
+        return ForgetPage(requests=items, next_key=next_key)
+
+    def iterate(self, query: ForgetQuery, batch: int = 1000) -> Iterator[ForgetRequest]:
+        with self._sessions() as session:
+            result = session.execute(
+                self._select(query).execution_options(yield_per=batch)
+            ).scalars()
+            for row in result:
+                yield to_request(row)
+
+    @staticmethod
+    def _select(query: ForgetQuery):  # type: ignore[no-untyped-def]
+        stmt = select(ForgetRequestRow)
+        if query.customer_id:
+            stmt = stmt.where(ForgetRequestRow.customer_id == query.customer_id)
+        if query.requested_by:
+            stmt = stmt.where(ForgetRequestRow.requested_by == query.requested_by)
+        if query.status:
+            stmt = stmt.where(ForgetRequestRow.status == query.status)
+        if query.since:
+            stmt = stmt.where(ForgetRequestRow.requested_time >= _naive(query.since))
+        if query.until:
+            stmt = stmt.where(ForgetRequestRow.requested_time < _naive(query.until))
+        if query.after:
+            stmt = stmt.where(
+                tuple_(ForgetRequestRow.requested_time, ForgetRequestRow.id)
+                < tuple_(_naive(query.after[0]), query.after[1])
+            )
+        return stmt.order_by(ForgetRequestRow.requested_time.desc(), ForgetRequestRow.id.desc())
