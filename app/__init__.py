@@ -37,13 +37,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import admin, audit, auth, customers, errors
+    from . import admin, audit, auth, customers, errors, privacy
     from .cli import register_cli
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(privacy.bp)
     errors.register(app)
     auth.register(app)
     register_cli(app)

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "DR_MAX_RETRY_AFTER": 5.0,
     "SEARCH_PAGE_SIZE": 25,
     "AUDIT_PAGE_SIZE": 50,
+    "PRIVACY_PAGE_SIZE": 50,
     # argon2id cost; the defaults follow RFC 9106's second recommendation.
     "PASSWORD_HASH_TIME_COST": 3,
     "PASSWORD_HASH_MEMORY_COST": 65536,

@@ -27,7 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import htmx
 from ..auth.permissions import EDITORS, can, current_actor, roles_required
-from ..context import audit_log, customer_service
+from ..context import audit_log, customer_service, privacy_log
 from ..errors import render_error
 from ..services.customers import (
     TAX_CERTIFICATE_MAX_BYTES,
@@ -41,6 +41,7 @@ from ..services.errors import (
     BackendRefused,
     BackendUnavailable,
     Conflict,
+    CustomerForgotten,
     InvalidParameter,
     ServiceError,
     StaleVersion,
@@ -161,6 +162,7 @@ def show(customer_id: str) -> Response:
         sharing=service.sharing_email(customer),
         timeline=audit.for_customer(customer.id),
         disabled_event=None if customer.enabled else audit.latest(customer.id, "customer.disable"),
+        forget_request=privacy_log().for_customer(customer.id),
     )
 
 
@@ -203,6 +205,8 @@ def create() -> Response:
 def edit(customer_id: str) -> Response:
     """The form to correct a customer."""
     customer = customer_service().get(customer_id)
+    if customer.request_to_be_forgotten:
+        return render_error(409, CustomerForgotten.default_message)
     form = CustomerForm(creating=False)
     form.fill_from(customer)
     form.add_blank_metadata_rows()
@@ -224,6 +228,8 @@ def update(customer_id: str) -> Response:
                 expected_version=form.expected_version(),
                 actor=current_actor(),
             )
+        except CustomerForgotten as error:
+            return render_error(409, error.message)
         except Conflict as error:
             form.form_errors_extra.append(error.message)
             return _form_again(form, customer=customer, status=409)
@@ -315,6 +321,7 @@ def _detail_context(customer: Customer, inline: object = None) -> dict[str, Any]
         "disabled_event": None
         if customer.enabled
         else audit.latest(customer.id, "customer.disable"),
+        "forget_request": privacy_log().for_customer(customer.id),
         "inline": inline or inline_forms(customer),
     }
 
@@ -350,6 +357,9 @@ def _inline_change(
     if form.validate() if valid is None else valid:
         try:
             customer = change()
+        except CustomerForgotten as error:
+            # Nothing about the customer may change: say so plainly, not as a form error.
+            return render_error(409, error.message)
         except StaleVersion as error:
             form.refuse(error, "stale")
             status = 409

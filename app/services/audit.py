@@ -28,6 +28,7 @@ ACTIONS = {
     "tax_identifier.remove": "Removed a tax identifier",
     "tax_certificate.add": "Added a tax certificate",
     "metadata.update": "Edited metadata",
+    "customer.forget": "Requested to be forgotten",
 }
 
 
@@ -196,6 +197,7 @@ class AuditLog:
     """Writes and reads the audit trail."""
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._sessions = make_session_factory(engine)
 
     @staticmethod

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # audit imports this module; the protocol only names Actor
     from .audit import Actor
+    from .privacy import ForgetRequest
 
 
 class _Unset(Enum):
@@ -348,6 +349,23 @@ class CustomerService(Protocol):
 
     def get_file(self, file_id: str) -> StoredFile:
         """An uploaded file with its bytes, or CustomerNotFound (parameter ``fileId``)."""
+        ...
+
+    def request_forget(
+        self,
+        customer_id: str,
+        *,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ForgetRequest:
+        """Record the customer's request to be forgotten and carry it out: the local store
+        erases the personal data at once (status ``erased``); DR is sent
+        ``requestToBeForgotten: true`` (status ``requested``, or ``failed`` with the error,
+        re-raised, and retried by calling again). A blank ``reason``: missing_parameter on
+        ``reason``; a standing request or a customer already forgotten: Conflict
+        ``already_forgotten``. Afterwards every write to the customer raises
+        CustomerForgotten; reads still work."""
         ...
 
 

@@ -10,6 +10,7 @@ exactly what the migrations made. All of it happens in one transaction on either
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import multiprocessing
@@ -1273,21 +1274,28 @@ def _fold(text: str) -> str:
 
 
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
-def _compile_pattern(pattern: str) -> tuple[str, tuple[tuple[str, int], ...]]:
-    """'+49 ## ###' -> ('+49 {} {}', (('#', 2), ('#', 3)))."""
+def _compile_pattern(pattern: str) -> tuple[str, tuple[int, ...]]:
+    """'+49 ## @@' -> ('+49 %02d %s', (100, -2)): a %-template and, per placeholder, the
+    range of a run of digits (positive), a letter run's length (negative), or 0 for a digit
+    from 2 to 9 ('X')."""
     template: list[str] = []
-    runs: list[tuple[str, int]] = []
+    runs: list[int] = []
     for part in re.split(r"(#+|@+|X)", pattern):
         if not part:
             continue
-        if part[0] in "#@X":
-            template.append("{}")
-            runs.append((part[0], len(part)))
+        if part[0] == "#":
+            template.append(f"%0{len(part)}d")
+            runs.append(10 ** len(part))
+        elif part[0] == "@":
+            template.append("%s")
+            runs.append(-len(part))
+        elif part == "X":
+            template.append("%d")
+            runs.append(0)
         else:
-            template.append(part.replace("{", "{{").replace("}", "}}"))
+            template.append(part.replace("%", "%%"))
     return "".join(template), tuple(runs)
 
 
@@ -1393,7 +1401,7 @@ class _Generator:
         self.recent: list[tuple[str, str, str, str, str]] = []
         self.first_cert_done = False
         self.png = _tiny_png()
-        self.patterns: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {}
+        self.patterns: dict[str, tuple[str, tuple[int, ...]]] = {}
         self.id_stride, self.id_offset = 1, 0
 
     # small helpers ------------------------------------------------------------------------
@@ -1411,15 +1419,15 @@ class _Generator:
             compiled = self.patterns[pattern] = _compile_pattern(pattern)
         template, runs = compiled
         r = self.rng.random
-        values = []
-        for kind, size in runs:
-            if kind == "#":
-                values.append(f"{int(r() * 10**size):0{size}d}")
-            elif kind == "X":
-                values.append("23456789"[int(r() * 8)])
+        values: list[Any] = []
+        for run in runs:
+            if run > 0:
+                values.append(int(r() * run))
+            elif run == 0:
+                values.append(2 + int(r() * 8))
             else:
-                values.append("".join(_LETTERS[int(r() * 23)] for _ in range(size)))
-        return template.format(*values)
+                values.append("".join([_LETTERS[int(r() * 23)] for _ in range(-run)]))
+        return template % tuple(values)
 
     def uuid(self) -> str:
         h = f"{self.rng.getrandbits(128):032x}"
@@ -1436,12 +1444,12 @@ class _Generator:
                 if candidate not in self.taken_ids:
                     self.taken_ids.add(candidate)
                     return candidate
-        chars = self.rng.choices(_BASE62, k=16)
+        token = base64.b64encode(self.rng.getrandbits(96).to_bytes(12, "little"), b"xz").decode()
         if r < 0.85:
-            return "cus_" + "".join(chars)
+            return "cus_" + token
         if r < 0.95:
-            return "acct-" + "".join(chars[:12]).lower()
-        return "CRM-" + "".join(chars[:10]).upper()
+            return "acct-" + token[:12].lower()
+        return "CRM-" + token[:10].upper()
 
     def times(self, first: int, size: int, total: int) -> list[str]:
         """Creation times of customers ``first`` .. ``first + size - 1`` out of ``total``:
@@ -1473,6 +1481,7 @@ class _Generator:
         fill = self.fill
         recent = self.recent
         now = self.now
+        english = CULTURES["en"]
         for created_time in created:
             country = country_table[int(r() * n_countries)]
             prep = prepared[country.code]
@@ -1507,7 +1516,7 @@ class _Generator:
                     if extra != last_latin:
                         last_latin = last_latin + " " + extra
                 name = first_latin + " " + last_latin
-                if r() < 0.03 and culture is CULTURES["en"]:
+                if r() < 0.03 and culture is english:
                     name = (
                         first_latin
                         + " "
@@ -1966,67 +1975,62 @@ def _load_sqlite(
     cur = conn.cursor()
     try:
         conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
-        saved_pragmas = {
-            name: cur.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in (
-                "synchronous",
-                "cache_size",
-                "temp_store",
-                "threads",
-                "foreign_keys",
-                "analysis_limit",
-            )
-        }
+        pragmas = ("synchronous", "cache_size", "temp_store", "foreign_keys", "analysis_limit")
+        saved = {name: cur.execute(f"PRAGMA {name}").fetchone()[0] for name in pragmas}
         # The generated rows are consistent; checking every card's customer costs time.
         cur.execute("PRAGMA foreign_keys=OFF")
         cur.execute("PRAGMA synchronous=OFF")
         cur.execute("PRAGMA cache_size=-1000000")  # ~1 GB page cache while loading
         cur.execute("PRAGMA temp_store=MEMORY")
-        cur.execute("PRAGMA threads=2")  # sorter threads for CREATE INDEX
         cur.execute("BEGIN IMMEDIATE")
         try:
             existing = cur.execute("SELECT count(*) FROM customers").fetchone()[0]
             taken = {r[0] for r in cur.execute("SELECT id FROM customers WHERE length(id) = 12")}
-            bulk = count >= BULK_MIN_ROWS and count >= existing
-            recreate: list[str] = []
-            rebuild_fts = False
-            if bulk:
-                recreate, rebuild_fts = _sqlite_drop_secondary(cur)
-            fts = cur.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers_fts'"
-            ).fetchone()
-            if fts and count >= BULK_MIN_ROWS:
-                # A bigger in-memory term buffer: fewer, larger segments to merge.
+            # A big load feeds the FTS index a batch at a time (one statement per batch
+            # instead of a trigger per row), with a bigger in-memory term buffer.
+            fts_triggers = _sqlite_fts_triggers(cur) if count >= BULK_MIN_ROWS else []
+            for name, _ in fts_triggers:
+                cur.execute(f'DROP TRIGGER "{name}"')
+            if fts_triggers:
                 cur.execute(
                     "INSERT INTO customers_fts(customers_fts, rank) VALUES('hashsize', ?)",
                     (64 * 1024 * 1024,),
                 )
+            last_pk = cur.execute("SELECT coalesce(max(pk), 0) FROM customers").fetchone()[0]
             statements = [_insert_sql(table, columns) for table, columns in _TABLES]
             done = 0
             for batch in _batches(count, seed, taken):
                 for statement, rows in zip(statements, _rows(batch), strict=True):
                     if rows:
                         cur.executemany(statement, rows)
+                if fts_triggers:
+                    # New rows get rowids above every earlier one.
+                    cur.execute(
+                        "INSERT INTO customers_fts(rowid, search_text) "
+                        "SELECT pk, search_text FROM customers WHERE pk > ?",
+                        (last_pk,),
+                    )
+                    last_pk = cur.execute("SELECT max(pk) FROM customers").fetchone()[0]
                 done += len(batch.customers)
                 if progress is not None:
                     progress(done)
-            if rebuild_fts:
-                cur.execute("INSERT INTO customers_fts(customers_fts) VALUES('rebuild')")
-            for sql in recreate:
-                cur.execute(sql)
-            if fts and count >= BULK_MIN_ROWS:
+            if fts_triggers:
                 cur.execute(
                     "INSERT INTO customers_fts(customers_fts, rank) VALUES('hashsize', ?)",
                     (1024 * 1024,),
                 )
+            for _, sql in fts_triggers:
+                cur.execute(sql)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
-        # Fresh planner statistics; analysis_limit keeps ANALYZE quick on big tables.
-        cur.execute("PRAGMA analysis_limit=1000")
-        cur.execute("ANALYZE")
-        for name, value in saved_pragmas.items():
+        if count * 5 >= existing:
+            # Fresh planner statistics after growing the table by a fifth or more (ANALYZE
+            # takes about a second for a million customers).
+            cur.execute("PRAGMA analysis_limit=0")
+            cur.execute("ANALYZE")
+        for name, value in saved.items():
             cur.execute(f"PRAGMA {name}={int(value)}")
     finally:
         cur.close()
@@ -2034,25 +2038,18 @@ def _load_sqlite(
         wrapper.close()
 
 
-def _sqlite_drop_secondary(cur: Any) -> tuple[list[str], bool]:
-    """Drop the customers table's explicit indexes and the triggers that feed customers_fts;
-    return the SQL that recreates them (as the database stored it) and whether the FTS index
-    needs a rebuild."""
-    rows = cur.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'customers' "
-        "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
-    ).fetchall()
-    fts = cur.execute(
+def _sqlite_fts_triggers(cur: Any) -> list[tuple[str, str]]:
+    """The triggers that keep customers_fts in step with customers, as (name, SQL) exactly as
+    the database stored them (so putting them back restores the migration's definitions)."""
+    if not cur.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customers_fts'"
-    ).fetchone()
-    indexes = [(name, sql) for kind, name, sql in rows if kind == "index"]
-    triggers = [(name, sql) for kind, name, sql in rows if kind == "trigger"]
-    fts_triggers = [(n, s) for n, s in triggers if fts and "customers_fts" in s]
-    for name, _ in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
-    for name, _ in fts_triggers:
-        cur.execute(f'DROP TRIGGER "{name}"')
-    return [sql for _, sql in indexes] + [sql for _, sql in fts_triggers], bool(fts_triggers)
+    ).fetchone():
+        return []
+    rows = cur.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers' "
+        "AND sql IS NOT NULL"
+    ).fetchall()
+    return [(name, sql) for name, sql in rows if "customers_fts" in sql]
 
 
 def _load_postgresql(
@@ -2069,10 +2066,19 @@ def _load_postgresql(
             taken = {r[0] for r in cur.execute("SELECT id FROM customers WHERE length(id) = 12")}
             bulk = count >= BULK_MIN_ROWS and count >= existing
             recreate: list[str] = []
+            frozen: set[str] = set()
             if bulk:
                 recreate = _postgresql_drop_secondary(cur)
+                # An empty table truncated in this transaction can take its rows frozen:
+                # no hint bits to set or vacuum to run later, index-only scans at once.
+                for table, _ in _TABLES:
+                    if cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})").fetchone()[0]:
+                        cur.execute(f"TRUNCATE {table}")
+                        frozen.add(table)
             statements = [
-                f"COPY {table} ({_column_list(columns)}) FROM STDIN" for table, columns in _TABLES
+                f"COPY {table} ({_column_list(columns)}) FROM STDIN"
+                + (" WITH (FREEZE)" if table in frozen else "")
+                for table, columns in _TABLES
             ]
             done = 0
             for batch in _batches(count, seed, taken):

@@ -32,6 +32,7 @@ STAFF = ("viewer", "agent", "fraud", "privacy", "admin")
 AGENTS = ("agent", "admin")
 FRAUD = ("fraud", "admin")
 AUDITORS = ("fraud", "privacy", "admin")
+PRIVACY = ("privacy", "admin")
 ADMINS = ("admin",)
 
 ACCESS: dict[str, tuple[str, ...]] = {
@@ -62,6 +63,12 @@ ACCESS: dict[str, tuple[str, ...]] = {
     # audit trail
     "audit.index": AUDITORS,
     "audit.export": AUDITORS,
+    # requests to be forgotten and the privacy page
+    "privacy.confirm": PRIVACY,
+    "privacy.forget": PRIVACY,
+    "privacy.retry": PRIVACY,
+    "privacy.index": PRIVACY,
+    "privacy.export": PRIVACY,
     # staff administration
     "admin.index": ADMINS,
     "admin.new": ADMINS,

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from .. import rules
-from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, stale_version
+from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, stale_version
 from ..audit import diff as audit_diff
 from ..audit import now as audit_now
 from ..customers import (
@@ -255,7 +255,7 @@ class DigitalRiverCustomerService(InlineOperations):
         actor: Actor = SYSTEM,
         action: str = "customer.update",
     ) -> Customer:
-        current = self.get(customer_id)
+        current = self._writable(self.get(customer_id))
         with self._audited(action, customer_id, actor, before=current) as outcome:
             outcome.after = self._update(current, changes, expected_version)
             return outcome.after
@@ -363,11 +363,13 @@ class DigitalRiverCustomerService(InlineOperations):
         reason_code: str | None = None,
         note: str | None = None,
         record_unchanged: bool = False,
+        values: bool = True,
     ) -> Iterator[_Outcome]:
         """Record the change once DR has confirmed it, or the attempt as failed. A refusal
         before anything was sent (our own check of DR's rules, a stale version) is no attempt
         on DR and is not recorded, as on the local store. ``record_unchanged``: record a
-        confirmed change even when no field differs (re-disabling with a new reason)."""
+        confirmed change even when no field differs (re-disabling with a new reason). ``values``
+        False: record the changed fields' names only (a request to be forgotten)."""
         outcome = _Outcome()
         sent_before = self._sent_count()
         try:
@@ -396,6 +398,8 @@ class DigitalRiverCustomerService(InlineOperations):
         after = outcome.after
         if self.audit is not None and after is not None:
             changes = audit_diff(before, after)
+            if not values:
+                changes = tuple(FieldChange(c.field, None, None) for c in changes)
             if changes or before is None or record_unchanged:
                 self.audit.record(
                     AuditEvent(
@@ -413,6 +417,10 @@ class DigitalRiverCustomerService(InlineOperations):
                 )
 
     # -- HTTP ----------------------------------------------------------------------------------
+
+    def _last_request_id(self) -> str | None:
+        """DR's request id of the last answer this thread received."""
+        return getattr(self._sent, "request_id", None)
 
     def _sent_count(self) -> int:
         """How many requests this thread has sent (the app shares one service)."""
@@ -524,6 +532,7 @@ class DigitalRiverCustomerService(InlineOperations):
                     )
                 ) from exc
             request_id = response.headers.get("x-dr-requestid")
+            self._sent.request_id = request_id
             if response.status_code == 429:
                 delay = _retry_after(response.headers.get("Retry-After"))
                 if (

@@ -16,17 +16,21 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .. import rules
+from .. import forget, rules
 from ..audit import SYSTEM, Actor, AuditLog, stale_version
 from ..customers import Customer, NewTaxCertificate, StoredFile
 from ..errors import (
     BackendUnavailable,
     Conflict,
+    CustomerForgotten,
     CustomerNotFound,
     ErrorDetail,
     InvalidParameter,
     ServiceError,
 )
+from ..local.db import make_session_factory
+from ..local.models import ForgetRequestRow
+from ..privacy import ForgetRequest, to_request
 from . import wire
 
 if TYPE_CHECKING:
@@ -100,11 +104,21 @@ class InlineOperations:
     _write: Callable[..., dict[str, Any]]
     _download: Callable[[str], bytes]
     _audited: Callable[..., AbstractContextManager[_Outcome]]
+    _last_request_id: Callable[[], str | None]
+    backend_name: str
+
+    @staticmethod
+    def _writable(current: Customer) -> Customer:
+        """Refuse any change to a customer who asked to be forgotten (DR itself would take
+        it); the check is on the customer just fetched."""
+        if current.request_to_be_forgotten:
+            raise CustomerForgotten()
+        return current
 
     def _fresh(self, customer_id: str, expected_version: int | None) -> Customer:
-        """The customer as DR holds it now; StaleVersion if it moved on from the version the
-        change was based on."""
-        current = self.get(customer_id)
+        """The customer as DR holds it now (CustomerForgotten if it asked to be forgotten);
+        StaleVersion if it moved on from the version the change was based on."""
+        current = self._writable(self.get(customer_id))
         if expected_version is not None and current.version != expected_version:
             raise stale_version(self.audit, customer_id, expected_version)
         return current
@@ -289,6 +303,88 @@ class InlineOperations:
                 raise _not_found(error, message, "id") from error
             outcome.after = self.get(customer_id)
             return outcome.after
+
+    # -- requests to be forgotten ---------------------------------------------------------------
+
+    def request_forget(
+        self,
+        customer_id: str,
+        *,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ForgetRequest:
+        """Record the request (``pending``, committed: the unique customer id makes a double
+        submit one request), send ``requestToBeForgotten: true`` once (never retried), then
+        record the outcome: ``requested`` with DR's request id, or ``failed`` with the error
+        (re-raised; calling again retries on the same record). DR removes the data under its
+        own retention policy; nothing is erased here."""
+        reason = forget.clean_reason(reason)
+        if self.audit is None:
+            raise BackendUnavailable(
+                "Requests to be forgotten need the console's database; nothing was sent.",
+                code="no_database",
+            )
+        sessions = make_session_factory(self.audit.engine)
+        current = self.get(customer_id)
+        with sessions() as session:
+            existing = forget.existing_request(session, customer_id)
+        if existing is None and current.request_to_be_forgotten:
+            raise forget.already_forgotten(None)
+        if expected_version is not None and current.version != expected_version:
+            raise stale_version(self.audit, customer_id, expected_version)
+        with sessions() as session:
+            request = forget.claim(
+                session,
+                customer_id,
+                reason=reason,
+                actor=actor,
+                backend=self.backend_name,
+                status="pending",
+            )
+            session.commit()
+            request_pk = request.id
+
+        def finish(**fields: object) -> ForgetRequest:
+            with sessions() as session:
+                row = session.get(ForgetRequestRow, request_pk)
+                assert row is not None
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                session.commit()
+                return to_request(row)
+
+        try:
+            with self._audited(
+                forget.FORGET_ACTION,
+                customer_id,
+                actor,
+                before=current,
+                note=reason,
+                record_unchanged=True,
+                values=False,
+            ) as outcome:
+                body = self._write(
+                    "POST", _customer_path(customer_id), json_body={"requestToBeForgotten": True}
+                )
+                outcome.after = wire.customer_from(body)
+        except ServiceError as error:
+            finish(
+                status="failed",
+                completed_time=None,
+                error=f"{error.code}: {error.message}",
+                request_id=error.request_id,
+            )
+            raise
+        except BaseException as error:
+            finish(status="failed", completed_time=None, error=f"unexpected: {error}")
+            raise
+        return finish(
+            status="requested",
+            completed_time=forget.utcnow(),
+            error=None,
+            request_id=self._last_request_id(),
+        )
 
     # -- tax certificates and files ------------------------------------------------------------
 

@@ -8,11 +8,11 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from .. import rules
-from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, diff, stale_version
+from .. import forget, rules
+from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, diff, stale_version
 from ..customers import (
     SAVEABLE_SOURCE_TYPES,
     Customer,
@@ -21,9 +21,11 @@ from ..customers import (
 )
 from ..errors import (
     Conflict,
+    CustomerForgotten,
     CustomerNotFound,
     InvalidParameter,
 )
+from ..privacy import ForgetRequest, to_request
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
 # DR's test-mode values that verify at once, by type (tax identifiers guide).
@@ -47,13 +49,30 @@ class ChangeMachinery:
     _sessions: Callable[[], Session]
     _to_customer: Callable[[Session, CustomerRow], Customer]
 
-    def _locked(self, session: Session, customer_id: str) -> CustomerRow:
+    def _locked(self, session: Session, customer_id: str, *, writable: bool = True) -> CustomerRow:
+        """The customer's row, locked for the change; CustomerForgotten when ``writable`` and
+        the customer asked to be forgotten (nothing about it may change any more)."""
         row = session.scalar(
             select(CustomerRow).where(CustomerRow.id == customer_id).with_for_update()
         )
         if row is None:
             raise CustomerNotFound(f"Customer '{customer_id}' not found.", parameter="id")
+        if writable and row.request_to_be_forgotten:
+            raise CustomerForgotten()
         return row
+
+    @staticmethod
+    def _still_writable(session: Session, row: CustomerRow) -> None:
+        """Re-read the flag inside the write transaction: SQLite has no row locks, so a forget
+        may have committed between reading the row and writing it."""
+        forgotten = session.execute(
+            select(CustomerRow.__table__.c.request_to_be_forgotten).where(
+                CustomerRow.__table__.c.pk == row.pk
+            )
+        ).scalar()
+        if forgotten:
+            session.rollback()
+            raise CustomerForgotten()
 
     def _check_version(self, row: CustomerRow, expected_version: int | None) -> None:
         if expected_version is not None and row.version != expected_version:
@@ -75,6 +94,8 @@ class ChangeMachinery:
             row.version = row.version + 1
             row.updated_time = _utcnow()
         session.flush()
+        if before is not None:
+            self._still_writable(session, row)
         after = self._to_customer(session, row)
         self.audit.add(
             session,
@@ -334,6 +355,106 @@ class InlineOperations(ChangeMachinery):
             return self._commit_change(
                 session, row, before, action="tax_certificate.add", actor=actor
             )
+
+    # -- requests to be forgotten -----------------------------------------------------------
+
+    def request_forget(
+        self,
+        customer_id: str,
+        *,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> ForgetRequest:
+        """Erase the person's data now, in one transaction with the record of the request
+        (status ``erased``) and the audit event; see ``app.services.forget`` for what stays."""
+        reason = forget.clean_reason(reason)
+        with self._sessions() as session:
+            request = forget.claim(
+                session,
+                customer_id,
+                reason=reason,
+                actor=actor,
+                backend=self.backend_name,
+                status="pending",
+            )
+            row = self._locked(session, customer_id, writable=False)
+            if row.request_to_be_forgotten:
+                raise forget.already_forgotten(None)
+            self._check_version(row, expected_version)
+            before = self._to_customer(session, row)
+            self._erase(session, row)
+            row.request_to_be_forgotten = True
+            row.version = row.version + 1
+            row.updated_time = _utcnow()
+            session.flush()
+            if session.get_bind().dialect.name == "sqlite":
+                # The external-content index got a 'delete' of the old terms from the update
+                # trigger; merging its segments drops them from the file as well.
+                session.execute(
+                    text("INSERT INTO customers_fts(customers_fts) VALUES ('optimize')")
+                )
+            after = self._to_customer(session, row)
+            now = _utcnow()
+            request.status = "erased"
+            request.completed_time = now
+            self.audit.add(
+                session,
+                AuditEvent(
+                    occurred_time=now.replace(tzinfo=dt.UTC),
+                    actor_id=actor.id,
+                    actor_username=actor.username,
+                    action=forget.FORGET_ACTION,
+                    customer_id=row.id,
+                    backend=self.backend_name,
+                    note=reason,
+                    changes=tuple(FieldChange(c.field, None, None) for c in diff(before, after)),
+                    version_after=after.version,
+                ),
+            )
+            session.commit()
+            return to_request(request)
+
+    @staticmethod
+    def _erase(session: Session, row: CustomerRow) -> None:
+        """Erase what identifies the person (the row is locked; flushed by the caller)."""
+        source_ids = forget.scrub_audit_trail(session, row.id)
+        row.email = None
+        row.email_lower = None
+        for column in CustomerRow.__table__.columns:
+            if column.key.startswith(("ship_", "addr_")):
+                setattr(row, column.key, None)
+        row.search_text = ""
+        row.meta = None
+        session.execute(
+            update(TaxIdentifierRow)
+            .where(TaxIdentifierRow.customer_id == row.id)
+            .values(value="")
+            .execution_options(synchronize_session=False)
+        )
+        file_ids = session.scalars(
+            select(TaxCertificateRow.file_id).where(TaxCertificateRow.customer_id == row.id)
+        ).all()
+        session.execute(
+            update(TaxCertificateRow)
+            .where(TaxCertificateRow.customer_id == row.id)
+            .values(company_name="", file_id="")
+            .execution_options(synchronize_session=False)
+        )
+        for file_id in file_ids:
+            if file_id:
+                file = session.get(FileRow, file_id)
+                if file is not None:
+                    session.delete(file)
+        owned = SourceRow.customer_id == row.id
+        if source_ids:  # detached since: cancelled, attached to nobody
+            owned = owned | (SourceRow.id.in_(sorted(source_ids)) & SourceRow.customer_id.is_(None))
+        session.execute(
+            update(SourceRow)
+            .where(owned)
+            .values(owner_name=None, owner_email=None)
+            .execution_options(synchronize_session=False)
+        )
 
     def get_file(self, file_id: str) -> StoredFile:
         with self._sessions() as session:

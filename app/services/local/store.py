@@ -200,7 +200,7 @@ class LocalCustomerService(InlineOperations):
     def search(self, query: SearchQuery) -> SearchPage:
         import json
 
-        from sqlalchemy import func
+        from sqlalchemy import func, literal_column
 
         limit = max(1, min(query.limit, 100))
         want = limit + 1
@@ -243,16 +243,35 @@ class LocalCustomerService(InlineOperations):
                 )
                 rows = list(session.execute(stmt.limit(want)).all())
             else:
-                exact_row = session.execute(
-                    select(*_SUMMARY_COLUMNS).where(CustomerRow.id == term)
-                ).first()
+                total = 0.0
+                if dialect == "postgresql":
+                    # One round trip: the exact id, the table's size estimate, and
+                    # force_custom_plan for what follows (psycopg prepares statements it sees
+                    # repeatedly, and a generic plan cannot see the term).
+                    one = select(literal_column("1").label("one")).subquery()
+                    exact_row = session.execute(
+                        select(
+                            func.set_config("plan_cache_mode", "force_custom_plan", True),
+                            literal_column(
+                                "(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)"
+                            ).label("total"),
+                            *summary_columns(table),
+                            table.pk,
+                        ).select_from(one.outerjoin(CustomerRow.__table__, table.id == term))
+                    ).one()
+                    total = exact_row.total
+                    if exact_row.id is None:
+                        exact_row = None
+                else:
+                    exact_row = session.execute(
+                        select(*_SUMMARY_COLUMNS, CustomerRow.pk).where(CustomerRow.id == term)
+                    ).first()
                 exact = _summary(exact_row) if exact_row else None
                 match = self._text_condition(term, dialect)
                 notice = match.notice
 
-                def gather(*more: ColumnElement[bool], cap: int | None = None) -> Any:
-                    """The first page of the matches gathered through the indexes and sorted;
-                    None when there are `cap` or more of them."""
+                def gather(*more: ColumnElement[bool]) -> list[Any]:
+                    """The first page of the matches, gathered through the indexes, sorted."""
                     if dialect == "sqlite":
                         stmt = select(*_SUMMARY_COLUMNS).where(
                             *wanted(table), *more, match.index_match
@@ -264,56 +283,43 @@ class LocalCustomerService(InlineOperations):
                     found = (
                         select(*_SUMMARY_COLUMNS)
                         .where(*wanted(table), *more, match.row_match(table))
-                        .limit(cap)
                         .cte("found")
                         .prefix_with("MATERIALIZED")
                     )
-                    stmt = select(*summary_columns(found.c), func.count().over().label("total"))
-                    page = list(session.execute(stmt.order_by(*newest_first(found.c)).limit(want)))
-                    if cap is not None and page and page[0].total >= cap:
-                        return None
-                    return page
+                    stmt = select(*summary_columns(found.c)).order_by(*newest_first(found.c))
+                    return list(session.execute(stmt.limit(want)))
 
                 def walk(window: int) -> tuple[list[Any], Any]:
-                    """The first page of the matches among the newest `window` customers (after
-                    the cursor), tested one by one; and the window's last customer, if there
-                    are more customers than that and fewer matches than a page."""
-                    edge = None
-                    if dialect == "sqlite":
-                        edge = session.execute(
-                            select(table.created_time, table.id)
-                            .where(*after_cursor(table))
-                            .order_by(*newest_first(table))
-                            .offset(window - 1)
-                            .limit(1)
-                        ).first()
-                        inside = [] if edge is None else [~before_edge(table, edge)]
-                        stmt = select(*_SUMMARY_COLUMNS).where(
-                            *wanted(table), *inside, match.row_match(table)
-                        )
-                        page = list(
-                            session.execute(stmt.order_by(*newest_first(table)).limit(want))
-                        )
-                        return page, (edge if len(page) < want else None)
-                    # The LIMIT keeps PostgreSQL walking in order, rather than gathering every
-                    # match through the trigram index first.
-                    walked = (
-                        select(*_SUMMARY_COLUMNS, table.email_lower, table.search_text)
-                        .where(*wanted(table))
-                        .order_by(*newest_first(table))
-                        .limit(window)
-                        .subquery()
-                    )
-                    stmt = select(*summary_columns(walked.c)).where(match.row_match(walked.c))
-                    page = list(session.execute(stmt.order_by(*newest_first(walked.c)).limit(want)))
-                    if len(page) < want:
-                        edge = session.execute(
-                            select(table.created_time, table.id)
+                    """The first page of the matches among the first `window` customers in
+                    page order, tested one by one; and the key of the window's last customer
+                    when there are more than `window` (PostgreSQL: None, found separately)."""
+                    if dialect == "postgresql":
+                        # The LIMIT keeps PostgreSQL walking in order, rather than gathering
+                        # every match through the trigram index first.
+                        walked = (
+                            select(*_SUMMARY_COLUMNS, table.email_lower, table.search_text)
                             .where(*wanted(table))
                             .order_by(*newest_first(table))
-                            .offset(window - 1)
-                            .limit(1)
-                        ).first()
+                            .limit(window)
+                            .subquery()
+                        )
+                        stmt = select(*summary_columns(walked.c)).where(match.row_match(walked.c))
+                        return list(
+                            session.execute(stmt.order_by(*newest_first(walked.c)).limit(want))
+                        ), None
+                    # SQLite: the window's edge first (in the cursor-only index), as a bound.
+                    edge = session.execute(
+                        select(table.created_time, table.id)
+                        .where(*after_cursor(table))
+                        .order_by(*newest_first(table))
+                        .offset(window - 1)
+                        .limit(1)
+                    ).first()
+                    inside = [] if edge is None else [~before_edge(table, edge)]
+                    stmt = select(*_SUMMARY_COLUMNS).where(
+                        *wanted(table), *inside, match.row_match(table)
+                    )
+                    page = list(session.execute(stmt.order_by(*newest_first(table)).limit(want)))
                     return page, edge
 
                 def scans(on: bool) -> None:
@@ -334,69 +340,81 @@ class LocalCustomerService(InlineOperations):
                 # thousands: walking the newest customers and testing each fills a page within
                 # a few hundred rows. Every path applies the same conditions, so the page is
                 # the same whichever finds it.
-                cap = 2000 if dialect == "sqlite" else 1000
                 rows = None
                 if dialect == "postgresql":
-                    # psycopg prepares statements it sees repeatedly; a generic plan cannot
-                    # see the term and guesses badly for substring conditions.
-                    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-                if match.email_only:
-                    if dialect == "postgresql":
+                    if not match.email_only:
+                        # Walk a first window; what it finds tells how common matches are.
+                        window = 2000
+                        rows, _ = walk(window)
+                        hits = len(rows)
+                        if hits < want:
+                            rows = None
+                            # Walking on costs a row per customer passed, gathering a
+                            # (dearer) heap fetch per match: compare the expected costs.
+                            if hits:
+                                to_walk = (want - hits) * window / hits
+                                to_gather = hits / window * max(total, window)
+                                if to_walk < min(8 * to_gather, 10 * window):
+                                    # Room for bad luck, within bounds: matches cluster.
+                                    further, _ = walk(window + int(min(4 * to_walk, 20000)))
+                                    if len(further) >= want:
+                                        rows = further
+                    if rows is None:
                         scans(False)
-                    rows = gather()  # only an email prefix can match: few, in its index
-                elif dialect == "postgresql":
-                    rows, _ = walk(1000)  # very broad terms fill a page at once
-                    if len(rows) < want:
-                        scans(False)
-                        rows = gather(cap=cap)
-                        if rows is None:
-                            scans(True)
+                        rows = gather()
                 else:
-                    # SQLite counts matches in its indexes cheaply: when there are few, fetch
-                    # them by primary key, then filter and sort them.
-                    pks: set[int] | None = set()
-                    probes: list[Any] = [
-                        text(
-                            "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase "
-                            "LIMIT :cap"
-                        ).bindparams(phrase='"' + n.replace('"', '""') + '"', cap=cap + 1)
-                        for n in match.needles
-                    ]
-                    probes.append(
-                        select(CustomerRow.pk)
-                        .where(self._email_prefix(match.lowered, dialect))
-                        .limit(cap + 1)
-                    )
-                    probes.append(select(CustomerRow.pk).where(CustomerRow.id == term))
-                    for probe in probes:
-                        found = session.execute(probe).scalars().all()
-                        if len(found) > cap:
-                            pks = None
-                            break
-                        pks.update(found)
-                    if pks is not None:
-                        listed = text("SELECT value FROM json_each(:pks)").bindparams(
-                            pks=json.dumps(sorted(pks))
+                    if not match.email_only:
+                        # SQLite counts matches in its indexes cheaply: when there are few,
+                        # fetch them by primary key, then filter and sort them.
+                        cap = 2000
+                        pks: set[int] = set()
+                        few = True
+                        probes: list[Any] = [
+                            text(
+                                "SELECT rowid FROM customers_fts "
+                                "WHERE customers_fts MATCH :phrase LIMIT :cap"
+                            ).bindparams(phrase='"' + n.replace('"', '""') + '"', cap=cap + 1)
+                            for n in match.needles
+                        ]
+                        probes.append(
+                            select(CustomerRow.pk)
+                            .where(self._email_prefix(match.lowered, dialect))
+                            .limit(cap + 1)
                         )
-                        # The LIMIT keeps SQLite from merging this into the outer query and
-                        # then walking an index in order, testing each row against the list.
-                        candidates = (
-                            select(*_SUMMARY_COLUMNS)
-                            .where(CustomerRow.pk.in_(listed.columns(CustomerRow.pk)))  # type: ignore[arg-type]
-                            .limit(len(pks) + 1)
-                            .subquery()
-                        )
-                        c = candidates.c
-                        stmt = select(*summary_columns(c)).where(*wanted(c))
-                        rows = list(session.execute(stmt.order_by(*newest_first(c)).limit(want)))
-                if rows is None:
-                    # Many matches: walk the newest customers; if that window holds fewer
-                    # than a page, gather the rest from the customers older than it.
-                    rows, edge = walk(20000)
-                    if edge is not None:
-                        if dialect == "postgresql":
-                            scans(False)
-                        rows = rows + gather(before_edge(table, edge))[: want - len(rows)]
+                        if exact_row is not None:
+                            pks.add(exact_row.pk)
+                        for probe in probes:
+                            found = session.execute(probe).scalars().all()
+                            if len(found) > cap:
+                                few = False
+                                break
+                            pks.update(found)
+                        if few:
+                            listed = text("SELECT value FROM json_each(:pks)").bindparams(
+                                pks=json.dumps(sorted(pks))
+                            )
+                            # The LIMIT keeps SQLite from merging this into the outer query
+                            # and then walking an index in order, testing each row.
+                            candidates = (
+                                select(*_SUMMARY_COLUMNS)
+                                .where(CustomerRow.pk.in_(listed.columns(CustomerRow.pk)))  # type: ignore[arg-type]
+                                .limit(len(pks) + 1)
+                                .subquery()
+                            )
+                            c = candidates.c
+                            stmt = select(*summary_columns(c)).where(*wanted(c))
+                            rows = list(
+                                session.execute(stmt.order_by(*newest_first(c)).limit(want))
+                            )
+                        else:
+                            # Many: walk the newest customers; if that window holds fewer
+                            # than a page, gather the rest from those older than it.
+                            rows, edge = walk(15000)
+                            if edge is not None and len(rows) < want:
+                                older = gather(before_edge(table, edge))
+                                rows = rows + older[: want - len(rows)]
+                    if rows is None:
+                        rows = gather()
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:

@@ -1,0 +1,274 @@
+"""Requests to be forgotten (privacy officers and admins): the confirmation step on a
+customer, the request itself, a retry after a failure, and the privacy page with its CSV
+export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from .. import htmx
+from ..audit.views import decode_key, encode_key, safe_cell
+from ..auth.permissions import current_actor, roles_required
+from ..context import customer_service, privacy_log
+from ..errors import render_error
+from ..services.customers import Customer
+from ..services.errors import (
+    BackendRefused,
+    BackendUnavailable,
+    Conflict,
+    CustomerForgotten,
+    InvalidParameter,
+    ServiceError,
+)
+from ..services.privacy import ForgetRequest
+from .forms import ForgetForm, PrivacyFilterForm, filter_args
+
+bp = Blueprint("privacy", __name__)
+
+# Admins hold every role, so this is privacy officers and admins.
+PRIVACY_ROLES = ("privacy",)
+
+CSV_COLUMNS = (
+    "requested_time",
+    "customer_id",
+    "requested_by",
+    "reason",
+    "backend",
+    "status",
+    "completed_time",
+    "request_id",
+    "error",
+)
+
+
+def _backend() -> str:
+    return current_app.config["CUSTOMER_BACKEND"]
+
+
+def is_done(customer: Customer, existing: ForgetRequest | None) -> bool:
+    """Whether the customer already asked to be forgotten (a failed request is not done)."""
+    if existing is not None:
+        return existing.status != "failed"
+    return customer.request_to_be_forgotten
+
+
+def already_message(existing: ForgetRequest | None) -> str:
+    if existing is None:
+        return "This customer already asked to be forgotten. Nothing changed."
+    when = existing.requested_time.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"This customer already asked to be forgotten: requested on {when} by "
+        f"{existing.requested_by}. Nothing changed."
+    )
+
+
+def _confirm_page(
+    customer: Customer,
+    form: ForgetForm,
+    *,
+    existing: ForgetRequest | None,
+    status: int = 200,
+    problem: ServiceError | str | None = None,
+    refusal: str | None = None,
+) -> Response:
+    body = render_template(
+        "privacy/confirm.html",
+        customer=customer,
+        form=form,
+        existing=existing,
+        done=is_done(customer, existing),
+        backend_name=_backend(),
+        problem=problem,
+        refusal=refusal,
+    )
+    return htmx.vary(Response(body, status=status))
+
+
+@bp.get("/customers/<customer_id>/forget")
+@roles_required(*PRIVACY_ROLES)
+def confirm(customer_id: str) -> Response:
+    """What forgetting this customer does on this backend, and the form that confirms it."""
+    customer = customer_service().get(customer_id)
+    return _confirm_page(
+        customer, ForgetForm(formdata=None), existing=privacy_log().for_customer(customer.id)
+    )
+
+
+@bp.post("/customers/<customer_id>/forget")
+@roles_required(*PRIVACY_ROLES)
+def forget(customer_id: str) -> Response:
+    """Record the request and carry it out, after checking the typed id and the reason."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    existing = privacy_log().for_customer(customer.id)
+    form = ForgetForm()
+    if is_done(customer, existing):
+        return _confirm_page(
+            customer, form, existing=existing, status=409, refusal=already_message(existing)
+        )
+    valid = form.validate()
+    if not form.check_id(customer.id) or not valid:
+        return _confirm_page(customer, form, existing=existing, status=422)
+    try:
+        outcome = service.request_forget(
+            customer.id, reason=form.reason.data or "", actor=current_actor()
+        )
+    except InvalidParameter as error:
+        target = form.reason if error.parameter == "reason" else None
+        if target is not None:
+            target.errors = [*target.errors, error.message]
+            return _confirm_page(customer, form, existing=existing, status=422)
+        return _confirm_page(customer, form, existing=existing, status=422, problem=error)
+    except (CustomerForgotten, Conflict) as error:
+        existing = privacy_log().for_customer(customer.id)
+        message = already_message(existing) if existing else error.message
+        return _confirm_page(customer, form, existing=existing, status=409, refusal=message)
+    except (BackendUnavailable, BackendRefused) as error:
+        status = 502 if isinstance(error, BackendRefused) else 503
+        existing = privacy_log().for_customer(customer.id)
+        return _confirm_page(customer, form, existing=existing, status=status, problem=error)
+    if outcome.status == "failed":
+        message = outcome.error or "Digital River did not take the request."
+        return _confirm_page(customer, form, existing=outcome, status=503, problem=message)
+    flash(_done_message(outcome), "success")
+    return redirect(url_for("customers.show", customer_id=customer.id), 303)
+
+
+def _done_message(outcome: ForgetRequest) -> str:
+    if outcome.status == "erased":
+        return f"Customer {outcome.customer_id} is forgotten: their personal data was erased."
+    return (
+        f"The request to forget customer {outcome.customer_id} was sent to Digital River, "
+        "which removes the data under its retention policy."
+    )
+
+
+@bp.post("/customers/<customer_id>/forget/retry")
+@roles_required(*PRIVACY_ROLES)
+def retry(customer_id: str) -> Response:
+    """Send a failed request again (with its original reason)."""
+    existing = privacy_log().for_customer(customer_id)
+    if existing is None:
+        return render_error(404, "There is no request to be forgotten for this customer.")
+    if existing.status != "failed":
+        return render_error(409, already_message(existing))
+    back = request.form.get("next") or ""
+    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
+    try:
+        outcome = customer_service().request_forget(
+            customer_id, reason=existing.reason, actor=current_actor()
+        )
+    except (CustomerForgotten, Conflict):
+        flash(already_message(privacy_log().for_customer(customer_id)), "info")
+    except (BackendUnavailable, BackendRefused) as error:
+        flash(f"The retry failed again: {error.message} The request stays failed.", "error")
+    else:
+        if outcome.status == "failed":
+            flash(
+                f"The retry failed again: {outcome.error or 'Digital River did not take it.'} "
+                "The request stays failed.",
+                "error",
+            )
+        else:
+            flash(_done_message(outcome), "success")
+    return redirect(target or url_for("privacy.index"), 303)
+
+
+# -- the privacy page ----------------------------------------------------------------------
+
+
+def _filters() -> PrivacyFilterForm:
+    return PrivacyFilterForm(request.args)
+
+
+def _page(form: PrivacyFilterForm, status: int = 200, **context: object) -> Response:
+    """The full page, or only the results fragment when htmx asks."""
+    template = "privacy/_results.html" if htmx.is_htmx() else "privacy/index.html"
+    context.setdefault("page", None)
+    context.setdefault("next_token", None)
+    body = render_template(
+        template,
+        form=form,
+        filters=filter_args(request.args),
+        paged=bool(request.args.get("after")),
+        **context,
+    )
+    return htmx.vary(Response(body, status=status))
+
+
+@bp.get("/privacy")
+@roles_required(*PRIVACY_ROLES)
+def index() -> Response:
+    """Requests to be forgotten, newest first, filtered and paged by key ("Older")."""
+    form = _filters()
+    if not form.validate():
+        return _page(form, status=422)
+    size = current_app.config["PRIVACY_PAGE_SIZE"]
+    page = privacy_log().search(form.query(after=decode_key(request.args.get("after")), limit=size))
+    return _page(form, page=page, next_token=encode_key(page.next_key))
+
+
+@bp.get("/privacy.csv")
+@roles_required(*PRIVACY_ROLES)
+def export() -> Response:
+    """Every request matching the filters as CSV, streamed row by row."""
+    form = _filters()
+    if not form.validate():
+        return _page(form, status=422)
+    requests = privacy_log().iterate(form.query())
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    response = Response(stream_with_context(csv_lines(requests)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="forget-requests-{stamp}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _moment(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def csv_lines(requests: Iterable[ForgetRequest]) -> Iterator[str]:
+    """The header, then one CSV line per request."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: Iterable[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for item in requests:
+        row = (
+            _moment(item.requested_time),
+            item.customer_id,
+            item.requested_by,
+            item.reason,
+            item.backend,
+            item.status,
+            _moment(item.completed_time),
+            item.request_id or "",
+            item.error or "",
+        )
+        yield line(safe_cell(cell) for cell in row)
+
+
+__all__ = ["PRIVACY_ROLES", "bp"]

@@ -1,0 +1,94 @@
+"""Journey: a privacy officer forgets a customer through the confirmation step (a wrong typed
+id first changes nothing), the customer page says so, and the privacy page lists it; others
+get 403. Axe checks every state, on the local store and on Digital River (the emulator)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.services.customers import NewCustomer
+
+CID = "cus-journey-forget"
+
+
+@pytest.fixture
+def customer(service):
+    return service.create(
+        NewCustomer(id=CID, email="ada.journey@example.com", metadata={"crm": "A-9"})
+    )
+
+
+def field_error(page: Page, label: str):
+    return page.locator(".field").filter(has=page.get_by_label(label, exact=True)).locator(".error")
+
+
+def test_a_privacy_officer_forgets_a_customer_through_the_confirmation_step(
+    page: Page, live_server, sign_in, a11y, make_staff, customer, backend, app
+) -> None:
+    officer = make_staff("privacy", username="olga")
+    sign_in(page, officer, path=f"/login?next=/customers/{CID}")
+    expect(page.get_by_role("heading", name=f"Customer {CID}")).to_be_visible()
+    a11y(page)
+
+    page.get_by_role("link", name="Request to be forgotten").click()
+    expect(
+        page.get_by_role("heading", name=f"Request to be forgotten: customer {CID}")
+    ).to_be_visible()
+    expect(page.get_by_text("cannot be undone")).to_be_visible()
+    if backend == "digitalriver":
+        expect(page.get_by_text("retention policy")).to_be_visible()
+    else:
+        expect(page.get_by_text("erased now")).to_be_visible()
+    a11y(page)
+
+    # A wrong typed id: refused next to the field, nothing changes.
+    page.get_by_label("Type the customer id to confirm").fill(CID + "x")
+    page.get_by_label("Reason or ticket reference").fill("TICKET-77")
+    page.get_by_role("button", name="Forget this customer").click()
+    expect(field_error(page, "Type the customer id to confirm")).to_contain_text(
+        f"type {CID} exactly"
+    )
+    expect(page.get_by_label("Reason or ticket reference")).to_have_value("TICKET-77")
+    a11y(page)
+    privacy = app.extensions["customer_desk"].privacy
+    assert privacy.for_customer(CID) is None
+
+    # The right id.
+    page.get_by_label("Type the customer id to confirm").fill(CID)
+    page.get_by_role("button", name="Forget this customer").click()
+    expect(page.get_by_role("heading", name=f"Customer {CID}")).to_be_visible()
+    expect(page.locator("#flash")).to_contain_text(CID)
+    banner = page.locator("#forgotten-banner")
+    expect(banner).to_contain_text("asked to be forgotten")
+    expect(banner).to_contain_text("olga")
+    expect(page.get_by_role("link", name="Request to be forgotten")).to_have_count(0)
+    a11y(page)
+
+    # The privacy page lists it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Privacy").click()
+    expect(page.get_by_role("heading", name="Requests to be forgotten")).to_be_visible()
+    row = page.locator("tr.forget-request").filter(has_text=CID)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("olga")
+    expect(row).to_contain_text("TICKET-77")
+    expect(row).to_contain_text("Erased" if backend == "local" else "Requested from Digital River")
+    a11y(page)
+
+    # Active filtering swaps only the results.
+    page.get_by_label("Status").select_option("failed")
+    expect(page.locator("#privacy-results")).to_contain_text("No requests match these filters.")
+    a11y(page)
+
+
+@pytest.mark.parametrize("role", ["agent", "fraud"])
+def test_agents_and_fraud_analysts_get_403_and_no_link(
+    page: Page, live_server, sign_in, a11y, make_staff, customer, role
+) -> None:
+    sign_in(page, make_staff(role), check=False)
+    page.goto(f"{live_server}/customers/{CID}")
+    expect(page.get_by_role("heading", name=f"Customer {CID}")).to_be_visible()
+    expect(page.get_by_role("link", name="Request to be forgotten")).to_have_count(0)
+    response = page.goto(f"{live_server}/customers/{CID}/forget")
+    assert response is not None and response.status == 403
+    a11y(page)
