@@ -96,6 +96,9 @@ def sign_in(live_server: str) -> Callable[..., None]:
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        # htmx starts on DOMContentLoaded (its script is deferred); typing before then would
+        # not trigger active search, so wait until the page has loaded.
+        page.wait_for_load_state("load")
 
     return do
 

@@ -245,13 +245,16 @@ class LocalCustomerService(InlineOperations):
             else:
                 total = 0.0
                 if dialect == "postgresql":
-                    # One round trip: the exact id, the table's size estimate, and
-                    # force_custom_plan for what follows (psycopg prepares statements it sees
-                    # repeatedly, and a generic plan cannot see the term).
+                    # One round trip: the exact id, the table's size estimate, and settings
+                    # for the rest of this transaction. force_custom_plan: psycopg prepares
+                    # statements it sees repeatedly, and a generic plan cannot see the term.
+                    # No sequential scans: gathering matches must use the indexes (bitmap
+                    # scans), however many matches the planner guesses from its statistics.
                     one = select(literal_column("1").label("one")).subquery()
                     exact_row = session.execute(
                         select(
                             func.set_config("plan_cache_mode", "force_custom_plan", True),
+                            func.set_config("enable_seqscan", "off", True),
                             literal_column(
                                 "(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)"
                             ).label("total"),
@@ -291,8 +294,8 @@ class LocalCustomerService(InlineOperations):
 
                 def walk(window: int) -> tuple[list[Any], Any]:
                     """The first page of the matches among the first `window` customers in
-                    page order, tested one by one; and the key of the window's last customer
-                    when there are more than `window` (PostgreSQL: None, found separately)."""
+                    page order, tested one by one; on SQLite also the window's last customer
+                    (None when there are no more than `window`)."""
                     if dialect == "postgresql":
                         # The LIMIT keeps PostgreSQL walking in order, rather than gathering
                         # every match through the trigram index first.
@@ -322,18 +325,6 @@ class LocalCustomerService(InlineOperations):
                     page = list(session.execute(stmt.order_by(*newest_first(table)).limit(want)))
                     return page, edge
 
-                def scans(on: bool) -> None:
-                    """PostgreSQL: allow sequential and plain index scans, or (for gathering)
-                    only bitmap scans, so that a LIMIT cannot tempt the planner into reading
-                    the table until enough rows match."""
-                    flag = "on" if on else "off"
-                    session.execute(
-                        text(
-                            f"SELECT set_config('enable_seqscan', '{flag}', true), "
-                            f"set_config('enable_indexscan', '{flag}', true)"
-                        )
-                    )
-
                 # The fast way to the newest matches depends on how many there are. A narrow
                 # term matches few customers: gathering them through the indexes and sorting
                 # them is quick. A broad one (a few letters of a common name) matches
@@ -360,7 +351,6 @@ class LocalCustomerService(InlineOperations):
                                     if len(further) >= want:
                                         rows = further
                     if rows is None:
-                        scans(False)
                         rows = gather()
                 else:
                     if not match.email_only:

@@ -1,0 +1,385 @@
+"""Seed N customers into a fresh database on each engine and time every kind of search.
+
+    .venv/bin/python bench/search_bench.py [--customers 1000000] [--engines sqlite,postgresql]
+                                           [--runs 200] [--no-flask] [--keep]
+
+SQLite uses a temporary file. PostgreSQL needs ``BENCH_DATABASE_URL`` (for example
+``postgresql+psycopg://postgres@127.0.0.1:54329/postgres``): the benchmark drops and recreates
+the database ``customer_desk_bench`` on that server and works there.
+
+For each engine: migrate, seed (timed), then time ``LocalCustomerService.search`` (the
+service call as the web app makes it: session, SQL, rows to summaries) for each kind of
+query, with a different realistic value drawn from the seeded data on every run, after a
+warm-up. When the Flask app can be built, the search results fragment (what active search
+requests) is timed as well, through Flask's test client signed in as a viewer.
+
+This is a measuring tool, not a test: nothing is cached between runs, every value differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, make_url, text  # noqa: E402
+
+from app.migrate import upgrade  # noqa: E402
+from app.services.customers import Cursor, SearchQuery  # noqa: E402
+from app.services.local import LocalCustomerService, make_engine  # noqa: E402
+from app.services.local.store import aware  # noqa: E402
+from app.services.seed import seed_customers  # noqa: E402
+
+BENCH_DATABASE = "customer_desk_bench"
+WARMUP = 20
+KINDS = (
+    "exact id",
+    "email prefix",
+    "name substring",
+    "phone substring",
+    "filters only",
+    "deep keyset page",
+    "substring, page 2",
+)
+FILTERS: tuple[dict[str, Any], ...] = (
+    {"enabled": False},
+    {"type": "business"},
+    {"enabled": False, "type": "business"},
+    {"locale": "de_DE"},
+    {"forget_requested": True},
+    {"type": "business", "locale": "ja_JP"},
+    {"enabled": True, "type": "individual", "locale": "fr_FR"},
+)
+
+
+@dataclass
+class Result:
+    seconds: list[float] = field(default_factory=list)
+    hits: list[int] = field(default_factory=list)
+
+
+@dataclass
+class EngineReport:
+    name: str
+    seed_seconds: float
+    service: dict[str, Result]
+    flask: dict[str, Result] | None
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+
+def sqlite_database(workdir: Path) -> str:
+    return f"sqlite:///{workdir / 'bench.db'}"
+
+
+def postgresql_database() -> str:
+    server = os.environ.get("BENCH_DATABASE_URL")
+    if not server:
+        raise SystemExit(
+            "Set BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. "
+            "postgresql+psycopg://postgres@127.0.0.1:54329/postgres"
+        )
+    url = make_url(server)
+    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    admin.dispose()
+    return url.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+
+
+# -- query values drawn from the data ------------------------------------------------------------
+
+
+def sample_rows(engine: Engine, n: int, rng: random.Random) -> list[Any]:
+    with engine.connect() as connection:
+        low, high = connection.execute(text("SELECT min(pk), max(pk) FROM customers")).one()
+        pks = rng.sample(range(low, high + 1), min(n, high - low + 1))
+        rows = []
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            rows += connection.execute(
+                text(
+                    "SELECT id, email, ship_name, ship_phone, created_time FROM customers "
+                    f"WHERE pk IN ({', '.join(str(pk) for pk in chunk)})"
+                )
+            ).all()
+    rng.shuffle(rows)
+    return rows
+
+
+def keyset_cursor(engine: Engine, offset: int) -> Cursor:
+    with engine.connect() as connection:
+        created, customer_id = connection.execute(
+            text(
+                "SELECT created_time, id FROM customers ORDER BY created_time DESC, id DESC "
+                "LIMIT 1 OFFSET :offset"
+            ),
+            {"offset": offset},
+        ).one()
+    if isinstance(created, str):  # SQLite hands back the stored text
+        from datetime import datetime
+
+        created = datetime.fromisoformat(created)
+    return Cursor(aware(created), customer_id)  # type: ignore[arg-type]
+
+
+def surname_fragment(name: str, rng: random.Random) -> str | None:
+    """What someone types to find a person by surname: 3-6 letters of it."""
+    parts = name.split()
+    surname = parts[-1] if len(parts) > 1 else name
+    if surname.endswith(".") or len(surname) < 3:
+        return None
+    size = min(len(surname), rng.choice((3, 4, 4, 5, 5, 6)))
+    start = rng.randrange(0, len(surname) - size + 1)
+    return surname[start : start + size]
+
+
+def phone_fragment(phone: str, rng: random.Random) -> str | None:
+    """Some consecutive digits of a phone number, as read out on a call."""
+    number = re.sub(r"\D", "", phone)
+    if len(number) < 6:
+        return None
+    size = rng.choice((4, 5, 6, 7, 8))
+    start = rng.randrange(0, len(number) - size + 1)
+    return number[start : start + size]
+
+
+def build_queries(
+    engine: Engine, service: LocalCustomerService, count: int, total: int, rng: random.Random
+) -> dict[str, list[SearchQuery]]:
+    rows = sample_rows(engine, count * 6, rng)
+    ids = [r.id for r in rows]
+    emails = [
+        r.email[: rng.randint(4, 8)] for r in rows if r.email and len(r.email.split("@")[0]) >= 4
+    ]
+    names = [f for r in rows if r.ship_name and (f := surname_fragment(r.ship_name, rng))]
+    phones = [f for r in rows if r.ship_phone and (f := phone_fragment(r.ship_phone, rng))]
+    deep = [
+        SearchQuery(after=keyset_cursor(engine, int(total * fraction)))
+        for fraction in (0.3, 0.4, 0.5, 0.5, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+    ]
+    second_pages: list[SearchQuery] = []
+    for fragment in names[count : count * 2] + phones[count : count * 2]:
+        first = service.search(SearchQuery(text=fragment))
+        if first.next_cursor is not None:
+            second_pages.append(SearchQuery(text=fragment, after=first.next_cursor))
+    rng.shuffle(second_pages)
+    queries = {
+        "exact id": [SearchQuery(text=v) for v in ids],
+        "email prefix": [SearchQuery(text=v) for v in emails],
+        "name substring": [SearchQuery(text=v) for v in names],
+        "phone substring": [SearchQuery(text=v) for v in phones],
+        "filters only": [SearchQuery(**FILTERS[i % len(FILTERS)]) for i in range(count * 2)],
+        "deep keyset page": [deep[i % len(deep)] for i in range(count * 2)],
+        "substring, page 2": second_pages,
+    }
+    return {kind: values[: count + WARMUP] for kind, values in queries.items()}
+
+
+# -- timing -------------------------------------------------------------------------------------
+
+
+def time_calls(queries: list[SearchQuery], call: Callable[[SearchQuery], int], runs: int) -> Result:
+    for query in queries[:WARMUP]:
+        call(query)
+    result = Result()
+    for query in queries[WARMUP : WARMUP + runs]:
+        start = time.perf_counter()
+        hits = call(query)
+        result.seconds.append(time.perf_counter() - start)
+        result.hits.append(hits)
+    return result
+
+
+def service_call(service: LocalCustomerService) -> Callable[[SearchQuery], int]:
+    def call(query: SearchQuery) -> int:
+        page = service.search(query)
+        return len(page.items) + (1 if page.exact_id_match else 0)
+
+    return call
+
+
+def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
+    """A search through the web app's results fragment, or None if no app can be built."""
+    try:
+        from app import create_app
+        from app.customers.views import encode_cursor
+    except ImportError:
+        return None
+    password = "bench-password-not-secret"
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-secret-key",
+            "DATABASE_URL": url,
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_COST": 1024,
+            "PASSWORD_HASH_PARALLELISM": 1,
+        }
+    )
+    app.extensions["customer_desk"].staff.create("bench", password, ["viewer"])
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if token is None:
+        return None
+    response = client.post(
+        "/login", data={"username": "bench", "password": password, "csrf_token": token.group(1)}
+    )
+    if response.status_code not in (302, 303):
+        return None
+    yes_no = {True: "yes", False: "no"}
+
+    def call(query: SearchQuery) -> int:
+        args: dict[str, str] = {}
+        if query.text:
+            args["q"] = query.text
+        if query.enabled is not None:
+            args["enabled"] = yes_no[query.enabled]
+        if query.forget_requested is not None:
+            args["forget"] = yes_no[query.forget_requested]
+        if query.type:
+            args["type"] = query.type
+        if query.locale:
+            args["locale"] = query.locale
+        if query.after is not None:
+            args["after"] = encode_cursor(query.after) or ""
+        response = client.get("/?" + urlencode(args), headers={"HX-Request": "true"})
+        if response.status_code != 200:
+            raise RuntimeError(f"search fragment answered {response.status_code}")
+        return response.get_data(as_text=True).count("<tr")
+
+    return call
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineReport:
+    url = sqlite_database(workdir) if name == "sqlite" else postgresql_database()
+    print(f"\n== {name}: migrating {make_url(url).render_as_string()}", flush=True)
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    last = [0.0]
+
+    def progress(done: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= 5 or done == args.customers:
+            last[0] = now
+            print(f"   seeded {done:>9,} after {now - started:5.1f}s", flush=True)
+
+    seed_customers(engine, args.customers, random_seed=args.seed, progress=progress)
+    seed_seconds = time.perf_counter() - started
+    print(f"   seed: {args.customers:,} customers in {seed_seconds:.1f}s", flush=True)
+
+    service = LocalCustomerService(engine)
+    rng = random.Random(args.seed)
+    queries = build_queries(engine, service, args.runs, args.customers, rng)
+    results = {}
+    for kind in KINDS:
+        results[kind] = time_calls(queries[kind], service_call(service), args.runs)
+        print(f"   {kind:18} {summary(results[kind])}", flush=True)
+    flask_results = None
+    if args.flask:
+        try:
+            call = flask_call(url)
+        except Exception as error:  # the app is optional here; report and go on
+            print(f"   (Flask timing skipped: {error!r})")
+            call = None
+        if call is None:
+            print("   (no Flask app to time)")
+        else:
+            flask_results = {}
+            for kind in KINDS:
+                flask_results[kind] = time_calls(queries[kind], call, args.runs)
+                print(f"   flask {kind:12} {summary(flask_results[kind])}", flush=True)
+    engine.dispose()
+    return EngineReport(name, seed_seconds, results, flask_results)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def summary(result: Result) -> str:
+    if not result.seconds:
+        return "no queries"
+    ms = [s * 1000 for s in result.seconds]
+    return (
+        f"p50 {percentile(ms, 0.5):6.2f}  p95 {percentile(ms, 0.95):6.2f}  "
+        f"max {max(ms):7.2f} ms  (n={len(ms)}, avg rows {statistics.mean(result.hits):.1f})"
+    )
+
+
+def print_table(reports: list[EngineReport], customers: int) -> None:
+    print(f"\nSearch at {customers:,} customers, milliseconds (p50 / p95 / max)")
+    header = f"{'query':26}" + "".join(f"| {r.name:^26}" for r in reports)
+    print(header)
+    print("-" * len(header))
+    layers = [("service", lambda r: r.service)]
+    if any(r.flask for r in reports):
+        layers.append(("flask", lambda r: r.flask or {}))
+    for layer, pick in layers:
+        for kind in KINDS:
+            label = kind if layer == "service" else f"{kind} (flask)"
+            cells = []
+            for report in reports:
+                result = pick(report).get(kind)
+                if not result or not result.seconds:
+                    cells.append(f"| {'-':^26}")
+                    continue
+                ms = [s * 1000 for s in result.seconds]
+                cells.append(
+                    f"| {percentile(ms, 0.5):6.2f} / {percentile(ms, 0.95):6.2f} / {max(ms):7.2f} "
+                )
+            print(f"{label:26}" + "".join(cells))
+    print(f"{'seed (s)':26}" + "".join(f"| {r.seed_seconds:^26.1f}" for r in reports))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int, default=200, help="timed queries per kind")
+    parser.add_argument("--seed", type=int, default=2021, help="random seed for data and queries")
+    parser.add_argument("--no-flask", dest="flask", action="store_false")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
+    args = parser.parse_args()
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown engine(s): {', '.join(sorted(unknown))}")
+    workdir = Path(tempfile.mkdtemp(prefix="customer-desk-bench-"))
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    reports = []
+    try:
+        for name in engines:
+            reports.append(bench_engine(name, args, workdir))
+    finally:
+        if args.keep:
+            print(f"\nSQLite database kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_table(reports, args.customers)
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
