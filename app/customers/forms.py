@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,23 @@ PARAMETER_FIELDS = {
 }
 
 
+# A customer version as forms carry it: ASCII digits, small enough for a 64-bit column (the
+# local store counts from 1; on DR it is updatedTime in seconds with six fingerprint digits).
+VERSION_PATTERN = r"^[0-9]{1,18}$"
+VERSION_MISSING = (
+    "This form does not say which version of the customer it edits; reload the page and try again."
+)
+VERSION_NOT_A_NUMBER = (
+    "The customer version of this form is not a number; reload the page and try again."
+)
+
+
+def parse_version(value: object) -> int | None:
+    """The version a form was based on, or None when it is missing or not a version."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if re.fullmatch(VERSION_PATTERN, text) else None
+
+
 class CustomerForm(FlaskForm):
     """Every editable field of a customer; ``id`` only on create."""
 
@@ -154,6 +172,17 @@ class CustomerForm(FlaskForm):
         self.form_errors_extra: list[str] = []
         self.already_created: str | None = None
         self.backend_problem: ServiceError | None = None
+
+    def validate(self, extra_validators: object = None) -> bool:
+        """The fields' own checks; an edit must also say which version it was based on (a
+        save without one could overwrite a change it never saw)."""
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        if not self.creating and self.expected_version() is None:
+            self.form_errors_extra.append(
+                VERSION_NOT_A_NUMBER if self.version.data else VERSION_MISSING
+            )
+            return False
+        return valid
 
     # -- filling -------------------------------------------------------------------------------
 
@@ -258,8 +287,7 @@ class CustomerForm(FlaskForm):
         )
 
     def expected_version(self) -> int | None:
-        value = self.version.data
-        return int(value) if value and str(value).isdigit() else None
+        return parse_version(self.version.data)
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -297,15 +325,8 @@ class InlineForm(FlaskForm):
 
     version = HiddenField(
         validators=[
-            InputRequired(
-                "This form does not say which version of the customer it edits; "
-                "reload the page and try again."
-            ),
-            Regexp(
-                r"^\d+$",
-                message="The customer version of this form is not a number; "
-                "reload the page and try again.",
-            ),
+            InputRequired(VERSION_MISSING),
+            Regexp(VERSION_PATTERN, message=VERSION_NOT_A_NUMBER),
         ]
     )
 
@@ -331,8 +352,7 @@ class InlineForm(FlaskForm):
         return self
 
     def expected_version(self) -> int | None:
-        value = self.version.data
-        return int(value) if value and str(value).isdigit() else None
+        return parse_version(self.version.data)
 
     @property
     def general_errors(self) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .errors import Conflict, ErrorDetail, InvalidParameter, ServiceError
-from .local.db import make_session_factory
+from .local.db import make_session_factory, write_session
 from .local.models import StaffRow
 from .local.store import aware, utcnow
 
@@ -170,7 +170,7 @@ class StaffService:
             problems = _role_problems(role_set)
             if problems:
                 raise InvalidParameter(errors=problems)
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._row(session, username)
             keeps_admin = (active is not False) and (
                 "admin" in (role_set if role_set is not None else row.roles.split())
@@ -193,15 +193,18 @@ class StaffService:
 
     @staticmethod
     def _keep_an_admin(session: Session, row: StaffRow) -> None:
-        """Refuse a change that would leave no active administrator."""
+        """Refuse a change that would leave no active administrator. Every active admin is
+        locked, in id order, so two admins demoting each other at once are taken one after
+        the other (and the second sees the first's change) rather than both going through."""
         if "admin" not in row.roles.split() or not row.active:
             return
         admins = session.scalars(
-            select(StaffRow.id).where(
-                StaffRow.active == true(), StaffRow.roles.contains("admin"), StaffRow.id != row.id
-            )
+            select(StaffRow.id)
+            .where(StaffRow.active == true(), StaffRow.roles.contains("admin"))
+            .order_by(StaffRow.id)
+            .with_for_update()
         ).all()
-        if not admins:
+        if not [a for a in admins if a != row.id]:
             raise Conflict(
                 "This is the last active administrator; make someone else an administrator first.",
                 code="last_admin",

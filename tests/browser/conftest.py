@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
 
@@ -60,20 +57,6 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
         "bypass_csp": True,
         "viewport": {"width": 1280, "height": 800},
     }
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The test app served on a free local port for the length of one test; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture

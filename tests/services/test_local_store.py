@@ -6,12 +6,16 @@ not belong in the contract suite that other backends will run."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
-from sqlalchemy import inspect, text, update
+from sqlalchemy import inspect, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app.migrate import downgrade, upgrade
 from app.services import rules
+from app.services.audit import SYSTEM
 from app.services.customers import (
     Address,
     CustomerUpdate,
@@ -19,7 +23,9 @@ from app.services.customers import (
     SearchQuery,
     Shipping,
 )
+from app.services.errors import StaleVersion
 from app.services.local import LocalCustomerService, make_engine
+from app.services.local.db import write_session
 from app.services.local.models import Base, CustomerRow
 
 TIE = dt.datetime(2024, 5, 1, 12, 0, 0)
@@ -249,3 +255,41 @@ def test_emails_and_shipping_fields_are_stored_without_surrounding_spaces(servic
         None,
     )
     assert ids(service.search(SearchQuery(text="ann@example.com"))) == [created.id]
+
+
+# -- no lost update ----------------------------------------------------------------------------
+
+
+def test_a_write_based_on_a_row_that_moved_on_is_refused_by_the_update_itself(service):
+    """The version guard in the UPDATE: even a change that read the row without the write lock
+    cannot overwrite a change committed after its read."""
+    service.create(NewCustomer(id="cus_guard", email="first@example.com"))
+    with Session(service.engine) as session:
+        row = session.scalar(select(CustomerRow).where(CustomerRow.id == "cus_guard"))
+        before = service._to_customer(session, row)
+        # Another change commits after this session read version 1.
+        service.update("cus_guard", CustomerUpdate(email="other@example.com"), expected_version=1)
+        row.email = "mine@example.com"
+        with pytest.raises(StaleVersion):
+            service._commit_change(session, row, before, action="customer.update", actor=SYSTEM)
+    customer = service.get("cus_guard")
+    assert (customer.email, customer.version) == ("other@example.com", 2)
+    assert [e.version_after for e in service.audit.for_customer("cus_guard")] == [2, 1]
+
+
+def test_an_open_change_holds_the_lock_another_writer_needs(service, engine_name):
+    """While one change is open, another writer of the same customer must wait: BEGIN
+    IMMEDIATE on SQLite (the database's write lock), SELECT … FOR UPDATE on PostgreSQL."""
+    service.create(NewCustomer(id="cus_lock"))
+    with write_session(service._sessions) as session:
+        service._locked(session, "cus_lock")
+        if engine_name == "sqlite":
+            other = sqlite3.connect(service.engine.url.database, timeout=0.1, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+        else:
+            with service.engine.connect() as other, pytest.raises(OperationalError):
+                other.execute(
+                    text("SELECT pk FROM customers WHERE id = 'cus_lock' FOR UPDATE NOWAIT")
+                )

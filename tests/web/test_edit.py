@@ -242,3 +242,34 @@ def test_editing_an_unknown_customer_is_404(agent, method) -> None:
 
     assert response.status_code == 404
     assert "Customer 'nope' not found." in html(response).by_id("main").text
+
+
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        (None, "does not say which version"),
+        ("", "does not say which version"),
+        ("²", "not a number"),
+        ("9" * 5000, "not a number"),
+        (str(2**64), "not a number"),
+    ],
+    ids=["missing", "empty", "superscript", "5000-digits", "2**64"],
+)
+def test_a_save_without_a_usable_version_is_refused_and_keeps_what_was_typed(
+    agent, service, grace, version, message
+) -> None:
+    """A save that does not say which version it edits could overwrite a change it never saw."""
+    values = edit_form(agent)
+    if version is None:
+        del values["version"]
+    else:
+        values["version"] = version
+    values["email"] = "typed@example.com"
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 422
+    page = html(response)
+    assert message in page.find("div", "banner--bad").text
+    assert form_values(edit_form_element(page))["email"] == "typed@example.com"
+    assert service.get("cus-g") == grace

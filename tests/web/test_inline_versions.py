@@ -197,6 +197,28 @@ def test_a_change_without_a_version_is_refused_and_nothing_changes(
     assert service.get("cus-1") == before
 
 
+# Versions no form ever renders: a superscript digit (str.isdigit() says yes, int() says no),
+# 5,000 digits (past int()'s limit), 2**64 (past a 64-bit column), a sign, spaces.
+HOSTILE_VERSIONS = ["²", "9" * 5000, str(2**64), "-1", " 1", "1.0"]
+
+
+@pytest.mark.parametrize("version", HOSTILE_VERSIONS, ids=lambda v: repr(v[:12]))
+@pytest.mark.parametrize("name", ACTIONS)
+def test_a_change_with_a_version_that_is_no_version_is_refused_with_a_message(
+    admin, service, set_columns, rich, name, version
+) -> None:
+    action, typed = prepare(name, rich, set_columns, service)
+    page = detail(admin)
+    before = service.get("cus-1")
+
+    response = submit(admin, the_form(page, action), {**typed, "version": version}, htmx=True)
+
+    assert response.status_code == 422
+    root = fragment_root(response.get_data(as_text=True))
+    assert "version of this form is not a number" in root.find("div", "banner--bad").text
+    assert service.get("cus-1") == before
+
+
 @pytest.mark.parametrize("name", ACTIONS)
 def test_a_change_without_the_csrf_token_is_refused(admin, service, set_columns, rich, name):
     action, typed = prepare(name, rich, set_columns, service)

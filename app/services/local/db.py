@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -33,3 +35,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def write_session(sessions: Callable[[], Session]) -> Iterator[Session]:
+    """A session whose transaction holds the database's write lock from its first statement.
+
+    PostgreSQL locks the customer's row (``SELECT … FOR UPDATE``) when a change reads it. SQLite
+    has no row locks, and Python's sqlite3 opens a transaction only at the first write, so two
+    changes could both read the same version and both write: ``BEGIN IMMEDIATE`` takes the
+    write lock before anything is read (waiting, up to the busy timeout, for another writer to
+    finish), so every read-check-write of a change sees the latest data and no other change
+    slips in between. Readers are never blocked (WAL)."""
+    with sessions() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
+        yield session

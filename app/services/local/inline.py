@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import forget, rules
 from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, diff, stale_version
@@ -26,6 +27,7 @@ from ..errors import (
     InvalidParameter,
 )
 from ..privacy import ForgetRequest, to_request
+from .db import write_session
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
 # DR's test-mode values that verify at once, by type (tax identifiers guide).
@@ -61,18 +63,19 @@ class ChangeMachinery:
             raise CustomerForgotten()
         return row
 
-    @staticmethod
-    def _still_writable(session: Session, row: CustomerRow) -> None:
-        """Re-read the flag inside the write transaction: SQLite has no row locks, so a forget
-        may have committed between reading the row and writing it."""
-        forgotten = session.execute(
-            select(CustomerRow.__table__.c.request_to_be_forgotten).where(
-                CustomerRow.__table__.c.pk == row.pk
-            )
-        ).scalar()
-        if forgotten:
+    def _flush_guarded(self, session: Session, row: CustomerRow, read_version: int) -> None:
+        """Write the change; the UPDATE tests the version the row was read at (the mapper's
+        version column), so a change committed in between is never overwritten."""
+        try:
+            session.flush()
+        except StaleDataError:
             session.rollback()
-            raise CustomerForgotten()
+            forgotten = session.scalar(
+                select(CustomerRow.request_to_be_forgotten).where(CustomerRow.pk == row.pk)
+            )
+            if forgotten:
+                raise CustomerForgotten() from None
+            raise stale_version(self.audit, row.id, read_version) from None
 
     def _check_version(self, row: CustomerRow, expected_version: int | None) -> None:
         if expected_version is not None and row.version != expected_version:
@@ -91,11 +94,11 @@ class ChangeMachinery:
     ) -> Customer:
         """Bump the version, record the audit event in this transaction, commit."""
         if before is not None:
-            row.version = row.version + 1
+            row.version = before.version + 1
             row.updated_time = _utcnow()
-        session.flush()
-        if before is not None:
-            self._still_writable(session, row)
+            self._flush_guarded(session, row, before.version)
+        else:
+            session.flush()
         after = self._to_customer(session, row)
         self.audit.add(
             session,
@@ -131,7 +134,7 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         note = (note or "").strip() or None
         rules.raise_if(rules.disable_problems(enabled, reason_code, note))
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             before = self._to_customer(session, row)
@@ -155,7 +158,7 @@ class InlineOperations(ChangeMachinery):
         actor: Actor = SYSTEM,
     ) -> Customer:
         source_id = source_id.strip()
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             source = session.get(SourceRow, source_id, with_for_update=True)
@@ -205,7 +208,7 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         """Detaching cancels the source for good. If it was the default, the customer is left
         without a default (DR documents no promotion; the page asks for a new one)."""
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             source = session.get(SourceRow, source_id, with_for_update=True)
@@ -230,7 +233,7 @@ class InlineOperations(ChangeMachinery):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             source = session.get(SourceRow, source_id)
@@ -254,7 +257,7 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         value = value.strip().replace(" ", "")
         rules.raise_if(rules.tax_identifier_problems(type_, value))
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             existing = session.scalar(
@@ -295,7 +298,7 @@ class InlineOperations(ChangeMachinery):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             tax_id = session.get(TaxIdentifierRow, tax_identifier_id)
@@ -319,7 +322,7 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         rules.raise_if(rules.tax_certificate_problems(certificate))
         kind = rules.file_type(certificate.content) or "pdf"
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             before = self._to_customer(session, row)
@@ -369,7 +372,7 @@ class InlineOperations(ChangeMachinery):
         """Erase the person's data now, in one transaction with the record of the request
         (status ``erased``) and the audit event; see ``app.services.forget`` for what stays."""
         reason = forget.clean_reason(reason)
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             request = forget.claim(
                 session,
                 customer_id,
@@ -385,9 +388,9 @@ class InlineOperations(ChangeMachinery):
             before = self._to_customer(session, row)
             self._erase(session, row)
             row.request_to_be_forgotten = True
-            row.version = row.version + 1
+            row.version = before.version + 1
             row.updated_time = _utcnow()
-            session.flush()
+            self._flush_guarded(session, row, before.version)
             if session.get_bind().dialect.name == "sqlite":
                 # The external-content index got a 'delete' of the old terms from the update
                 # trigger; merging its segments drops them from the file as well.

@@ -91,6 +91,10 @@ class CustomerRow(Base):
         Index("ix_customers_type_created", "type", "created_time", "id"),
         Index("ix_customers_locale_created", "locale", "created_time", "id"),
     )
+    # Every UPDATE of a customer row also tests the version it was read at
+    # (``… WHERE pk = ? AND version = ?``) and fails with StaleDataError when the row moved on,
+    # so no change can overwrite one it did not see. The changes set the new version themselves.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class SourceRow(Base):

@@ -43,7 +43,7 @@ from ..customers import (
     TaxIdentifier,
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
-from .db import make_session_factory
+from .db import make_session_factory, write_session
 from .inline import InlineOperations
 from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
@@ -549,7 +549,7 @@ class LocalCustomerService(InlineOperations):
         rules.raise_if(problems)
 
         now = utcnow()
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             if customer_id is None:
                 customer_id = self._free_generated_id(session)
             elif session.scalar(select(CustomerRow.pk).where(CustomerRow.id == customer_id)):
@@ -587,7 +587,7 @@ class LocalCustomerService(InlineOperations):
         actor: Actor = SYSTEM,
         action: str = "customer.update",
     ) -> Customer:
-        with self._sessions() as session:
+        with write_session(self._sessions) as session:
             row = self._locked(session, customer_id)
             self._check_version(row, expected_version)
             before = self._to_customer(session, row)
