@@ -40,6 +40,7 @@ from ..errors import (
     ServiceError,
     StaleVersion,
 )
+from ..terms import parse_terms
 from . import wire
 from .inline import InlineOperations
 
@@ -126,9 +127,12 @@ class DigitalRiverCustomerService(InlineOperations):
 
     def search(self, query: SearchQuery) -> SearchPage:
         params: dict[str, Any] = {"limit": max(1, min(query.limit, MAX_PAGE))}
-        term = query.text.strip()
+        terms = parse_terms(query.text)
+        term = terms.text
         if term:
-            if "@" in term:
+            # DR filters by exact email and exact ids only: an email term is the whole
+            # address; anything else is an id (DR_CAPABILITIES says what cannot be searched).
+            if terms.email_only:
                 params["email"] = term
             elif "," in term:
                 # DR reads ids=a,b as two ids; an id with a comma is fetched directly.

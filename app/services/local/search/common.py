@@ -1,0 +1,169 @@
+"""What both engines' planners share: the columns a result row carries, keyset order and
+cursors, the filters, and how a term matches a row (on its own columns, or through the
+indexes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true, tuple_, union_all
+
+from ...customers import CustomerSummary, SearchQuery
+from ...terms import SearchTerms, digits
+from ..models import CustomerRow
+
+TABLE = CustomerRow.__table__.c
+
+SUMMARY_COLUMNS = (
+    CustomerRow.id,
+    CustomerRow.created_time,
+    CustomerRow.email,
+    CustomerRow.ship_name,
+    CustomerRow.ship_organization,
+    CustomerRow.ship_phone,
+    CustomerRow.addr_postal_code,
+    CustomerRow.addr_country,
+    CustomerRow.type,
+    CustomerRow.locale,
+    CustomerRow.enabled,
+    CustomerRow.request_to_be_forgotten,
+)
+
+
+def search_text_for(
+    name: str | None, phone: str | None, organization: str | None, postal_code: str | None
+) -> str:
+    """What the substring index covers, lower-cased; phones also as bare digits."""
+    parts = [name, phone, digits(phone), organization, postal_code]
+    return " | ".join(p.strip().lower() for p in parts if p and p.strip())
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def summary_of(row: Any) -> CustomerSummary:
+    return CustomerSummary(
+        id=row.id,
+        created_time=aware(row.created_time),  # type: ignore[arg-type]
+        email=row.email,
+        name=row.ship_name,
+        organization=row.ship_organization,
+        phone=row.ship_phone,
+        postal_code=row.addr_postal_code,
+        country=row.addr_country,
+        type=row.type,
+        locale=row.locale,
+        enabled=row.enabled,
+        request_to_be_forgotten=row.request_to_be_forgotten,
+    )
+
+
+def summary_columns(c: Any) -> list[Any]:
+    """The summary columns of a subquery or CTE ``c``."""
+    return [c[column.key] for column in SUMMARY_COLUMNS]
+
+
+def like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """Page order and cursors: newest first on (created_time, id), or oldest first when
+    paging backwards from a ``before`` cursor."""
+
+    query: SearchQuery
+
+    @property
+    def backwards(self) -> bool:
+        return self.query.before is not None and self.query.after is None
+
+    def order(self, c: Any) -> tuple[Any, Any]:
+        if self.backwards:
+            return c.created_time.asc(), c.id.asc()
+        return c.created_time.desc(), c.id.desc()
+
+    def beyond(self, c: Any, edge: Any) -> ColumnElement[bool]:
+        """Rows past ``edge`` in page order."""
+        key, at = tuple_(c.created_time, c.id), tuple_(edge.created_time, edge.id)
+        return key > at if self.backwards else key < at
+
+    def after_cursor(self, c: Any) -> list[ColumnElement[bool]]:
+        key = tuple_(c.created_time, c.id)
+        if self.query.after is not None:
+            after = self.query.after
+            return [key < tuple_(naive_utc(after.created_time), after.id)]
+        if self.query.before is not None:
+            before = self.query.before
+            return [key > tuple_(naive_utc(before.created_time), before.id)]
+        return []
+
+    def wanted(self, c: Any) -> list[ColumnElement[bool]]:
+        """The filters and the cursor, on columns ``c``."""
+        return filter_conditions(self.query, c) + self.after_cursor(c)
+
+
+def filter_conditions(query: SearchQuery, c: Any = TABLE) -> list[ColumnElement[bool]]:
+    """The search filters, on the customers table or on columns ``c`` of a subquery."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.enabled is not None:
+        conditions.append(c.enabled == (true() if query.enabled else false()))
+    if query.forget_requested is not None:
+        conditions.append(
+            c.request_to_be_forgotten == (true() if query.forget_requested else false())
+        )
+    if query.type:
+        conditions.append(c.type == query.type)
+    if query.locale:
+        conditions.append(c.locale == query.locale)
+    if query.created_from:
+        conditions.append(c.created_time >= naive_utc(query.created_from))
+    if query.created_to:
+        conditions.append(c.created_time < naive_utc(query.created_to))
+    return conditions
+
+
+@dataclass(frozen=True)
+class Match:
+    """How the terms match a customer, in the two forms a planner needs.
+
+    ``row_match(columns)`` tests a row's own columns (for walking customers in order);
+    ``index_match`` is the same test as a union of index lookups (for gathering them). Both
+    forms say the same thing, so a page is the same whichever way finds it."""
+
+    terms: SearchTerms
+    email_prefix: Callable[[str, Any], ColumnElement[bool]]
+    substring_in_row: Callable[[Any, str], ColumnElement[bool]]
+    substring_in_index: Callable[[str], ColumnElement[bool]]
+
+    def row_match(self, c: Any) -> ColumnElement[bool]:
+        if self.terms.email_only:
+            return self.email_prefix(self.terms.lowered, c)
+        ways = [c.id == self.terms.text, self.email_prefix(self.terms.lowered, c)]
+        ways += [self.substring_in_row(c, n) for n in self.terms.needles]
+        return or_(*ways)
+
+    @property
+    def index_match(self) -> ColumnElement[bool]:
+        if self.terms.email_only:
+            return self.email_prefix(self.terms.lowered, TABLE)
+        ways = [CustomerRow.id == self.terms.text, self.email_prefix(self.terms.lowered, TABLE)]
+        ways += [self.substring_in_index(n) for n in self.terms.needles]
+        # A union of index lookups, so each way uses its own index.
+        union = union_all(*(select(CustomerRow.pk).where(way) for way in ways))
+        return CustomerRow.pk.in_(union)
+
+
+def email_range(prefix: str, c: Any) -> ColumnElement[bool]:
+    """An email prefix as a range on the lower-cased email's index."""
+    return and_(c.email_lower >= prefix, c.email_lower < prefix + "\U0010ffff")

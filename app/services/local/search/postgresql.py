@@ -1,0 +1,117 @@
+"""The PostgreSQL planner: a pg_trgm GIN index for substrings, btree indexes for the rest.
+
+``ix_customers_search_trgm`` (GIN, ``gin_trgm_ops``) serves ``search_text LIKE '%…%'``;
+email prefixes are ``LIKE 'prefix%'`` on the ``text_pattern_ops`` email index; keyset order
+walks ``(created_time, id)``.
+
+PostgreSQL's own choice between walking and gathering leans on statistics that cannot know a
+term, so the planner makes it: the first round trip fetches the exact id, the table's size
+estimate (``reltuples``) and settles two settings for the transaction (``force_custom_plan``,
+as psycopg prepares statements it sees repeatedly and a generic plan cannot see the term;
+``enable_seqscan`` off, so gathering uses the indexes however many matches the statistics
+guess). The probe then walks the newest ``WINDOW`` customers: a full page there is the
+answer; otherwise the share of matches in the window prices walking on (a row per customer
+passed) against gathering (a dearer heap fetch per match, ``share × table size``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from ...customers import SearchQuery
+from ...terms import SearchTerms
+from ..models import CustomerRow
+from .common import SUMMARY_COLUMNS, TABLE, Match, like_escape, summary_columns
+from .planner import Planner, Probe
+
+# The first window walked, to learn how common matches are.
+WINDOW = 2000
+# A gathered match costs about this many walked rows (a heap fetch against an index step).
+GATHER_COST = 8
+# Walking on is bounded: at most this many windows in all, at most this many rows more.
+MAX_WINDOWS = 10
+MAX_FURTHER = 20000
+
+
+def _email_prefix(prefix: str, c: Any) -> ColumnElement[bool]:
+    return c.email_lower.like(like_escape(prefix) + "%", escape="\\")
+
+
+def _substring(c: Any, needle: str) -> ColumnElement[bool]:
+    return c.search_text.like("%" + like_escape(needle) + "%", escape="\\")
+
+
+class PostgresqlPlanner(Planner):
+    def __init__(self, session: Session, query: SearchQuery, terms: SearchTerms) -> None:
+        super().__init__(session, query, terms)
+        self.total = 0.0
+
+    def make_match(self) -> Match:
+        return Match(
+            terms=self.terms,
+            email_prefix=_email_prefix,
+            substring_in_row=_substring,
+            substring_in_index=lambda needle: _substring(TABLE, needle),
+        )
+
+    def exact(self) -> Any:
+        """One round trip: the exact id, the table's size estimate, and the settings."""
+        one = select(literal_column("1").label("one")).subquery()
+        row = self.session.execute(
+            select(
+                func.set_config("plan_cache_mode", "force_custom_plan", True),
+                func.set_config("enable_seqscan", "off", True),
+                literal_column(
+                    "(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)"
+                ).label("total"),
+                *summary_columns(TABLE),
+                TABLE.pk,
+            ).select_from(one.outerjoin(CustomerRow.__table__, TABLE.id == self.terms.text))
+        ).one()
+        self.total = row.total
+        return row if row.id is not None else None
+
+    def probe(self) -> Probe:
+        rows, _ = self.walk(WINDOW)
+        hits = len(rows)
+        if hits >= self.want:
+            return Probe(page=rows)
+        if not hits:
+            return Probe()
+        to_walk = (self.want - hits) * WINDOW / hits
+        to_gather = hits / WINDOW * max(self.total, WINDOW)
+        if to_walk < min(GATHER_COST * to_gather, MAX_WINDOWS * WINDOW):
+            # Room for bad luck, within bounds: matches cluster.
+            return Probe(window=WINDOW + int(min(4 * to_walk, MAX_FURTHER)))
+        return Probe()
+
+    def walk(self, window: int) -> tuple[list[Any], Any]:
+        keyset = self.keyset
+        # The LIMIT keeps PostgreSQL walking in order, rather than gathering every match
+        # through the trigram index first.
+        walked = (
+            select(*SUMMARY_COLUMNS, TABLE.email_lower, TABLE.search_text)
+            .where(*keyset.wanted(TABLE))
+            .order_by(*keyset.order(TABLE))
+            .limit(window)
+            .subquery()
+        )
+        stmt = select(*summary_columns(walked.c)).where(self.match.row_match(walked.c))
+        stmt = stmt.order_by(*keyset.order(walked.c)).limit(self.want)
+        return list(self.session.execute(stmt)), None
+
+    def gather(self, *more: ColumnElement[bool]) -> list[Any]:
+        # Materialised, so the planner cannot walk the table in order instead.
+        found = (
+            select(*SUMMARY_COLUMNS)
+            .where(*self.keyset.wanted(TABLE), *more, self.match.row_match(TABLE))
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
+        stmt = select(*summary_columns(found.c)).order_by(*self.keyset.order(found.c))
+        return list(self.session.execute(stmt.limit(self.want)))
+
+
+__all__ = ["PostgresqlPlanner"]
