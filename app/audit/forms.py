@@ -8,11 +8,12 @@ from collections.abc import Iterable, Mapping
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from ..services.audit import ACTIONS, SYSTEM, AuditQuery
 from ..services.customers import CUSTOMER_ID_MAX_LENGTH
 from ..services.staff import Staff
+from ..web.filters import DayRangeFilters
 
 FILTER_KEYS = ("actor", "action", "customer", "since", "until")
 
@@ -21,11 +22,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(DayRangeFilters, FlaskForm):
     """Who, what, which customer and when."""
 
     class Meta:
@@ -60,25 +57,15 @@ class AuditFilterForm(FlaskForm):
             choices.append(SelectChoice(wanted, wanted))
         self.actor.choices = choices
 
-    def validate_until(self, field: DateField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date.")
-
     def query(self, *, after: tuple[dt.datetime, int] | None = None, limit: int = 50) -> AuditQuery:
         """The filters as a query; both dates are whole UTC days, the end day included."""
+        since, until = self.day_range()
         return AuditQuery(
             actor=self.actor.data or None,
             action=self.action.data or None,
             customer_id=self.customer.data or None,
-            since=_day_start(self.since.data) if self.since.data else None,
-            until=_day_start(self.until.data + dt.timedelta(days=1))
-            if self.until.data and self.until.data < dt.date.max
-            else None,
+            since=since,
+            until=until,
             after=after,
             limit=limit,
         )
-
-
-def filter_args(args: Mapping[str, str]) -> dict[str, str]:
-    """The query-string parameters that define the filters (for links that keep them)."""
-    return {k: args[k] for k in FILTER_KEYS if args.get(k)}

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.customers import CUSTOMER_ID_MAX_LENGTH
 from ..services.privacy import STATUSES, ForgetQuery
+from ..web.filters import DayRangeFilters
 
 FILTER_KEYS = ("customer", "requested_by", "status", "since", "until")
 REASON_MAX_LENGTH = 500
@@ -19,10 +20,6 @@ REASON_MAX_LENGTH = 500
 
 def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 class ForgetForm(FlaskForm):
@@ -57,7 +54,7 @@ class ForgetForm(FlaskForm):
         return False
 
 
-class PrivacyFilterForm(FlaskForm):
+class PrivacyFilterForm(DayRangeFilters, FlaskForm):
     """Which customer, who asked, status and when."""
 
     class Meta:
@@ -81,27 +78,17 @@ class PrivacyFilterForm(FlaskForm):
     def __init__(self, formdata: Mapping[str, str]) -> None:
         super().__init__(formdata)
 
-    def validate_until(self, field: DateField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date.")
-
     def query(
         self, *, after: tuple[dt.datetime, int] | None = None, limit: int = 50
     ) -> ForgetQuery:
         """The filters as a query; both dates are whole UTC days, the end day included."""
+        since, until = self.day_range()
         return ForgetQuery(
             customer_id=self.customer.data or None,
             requested_by=self.requested_by.data or None,
             status=self.status.data or None,
-            since=_day_start(self.since.data) if self.since.data else None,
-            until=_day_start(self.until.data + dt.timedelta(days=1))
-            if self.until.data and self.until.data < dt.date.max
-            else None,
+            since=since,
+            until=until,
             after=after,
             limit=limit,
         )
-
-
-def filter_args(args: Mapping[str, str]) -> dict[str, str]:
-    """The query-string parameters that define the filters (for links that keep them)."""
-    return {k: args[k] for k in FILTER_KEYS if args.get(k)}

@@ -4,10 +4,7 @@ export."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Iterator
 
 from flask import (
     Blueprint,
@@ -17,12 +14,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 
 from .. import htmx
-from ..audit.views import decode_key, encode_key, safe_cell
 from ..auth.permissions import current_actor, roles_required
 from ..context import customer_service, privacy_log
 from ..errors import render_error
@@ -36,7 +31,8 @@ from ..services.errors import (
     ServiceError,
 )
 from ..services.privacy import ForgetRequest
-from .forms import ForgetForm, PrivacyFilterForm, filter_args
+from ..web.pages import ListPage, csv_time
+from .forms import FILTER_KEYS, ForgetForm, PrivacyFilterForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -196,79 +192,41 @@ def _filters() -> PrivacyFilterForm:
     return PrivacyFilterForm(request.args)
 
 
-def _page(form: PrivacyFilterForm, status: int = 200, **context: object) -> Response:
-    """The full page, or only the results fragment when htmx asks."""
-    template = "privacy/_results.html" if htmx.is_htmx() else "privacy/index.html"
-    context.setdefault("page", None)
-    context.setdefault("next_token", None)
-    body = render_template(
-        template,
-        form=form,
-        filters=filter_args(request.args),
-        paged=bool(request.args.get("after")),
-        **context,
-    )
-    return htmx.vary(Response(body, status=status))
-
-
 @bp.get("/privacy")
 @roles_required(*PRIVACY_ROLES)
 def index() -> Response:
     """Requests to be forgotten, newest first, filtered and paged by key ("Older")."""
-    form = _filters()
-    if not form.validate():
-        return _page(form, status=422)
-    size = current_app.config["PRIVACY_PAGE_SIZE"]
-    page = privacy_log().search(form.query(after=decode_key(request.args.get("after")), limit=size))
-    return _page(form, page=page, next_token=encode_key(page.next_key))
+    return REQUESTS.show(_filters(), privacy_log())
 
 
 @bp.get("/privacy.csv")
 @roles_required(*PRIVACY_ROLES)
 def export() -> Response:
     """Every request matching the filters as CSV, streamed row by row."""
-    form = _filters()
-    if not form.validate():
-        return _page(form, status=422)
-    requests = privacy_log().iterate(form.query())
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    response = Response(stream_with_context(csv_lines(requests)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="forget-requests-{stamp}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return REQUESTS.export(_filters(), privacy_log())
 
 
-def _moment(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+def csv_row(item: ForgetRequest) -> tuple[str, ...]:
+    return (
+        csv_time(item.requested_time),
+        item.customer_id,
+        item.requested_by,
+        item.reason,
+        item.backend,
+        item.status,
+        csv_time(item.completed_time),
+        item.request_id or "",
+        item.error or "",
+    )
 
 
-def csv_lines(requests: Iterable[ForgetRequest]) -> Iterator[str]:
-    """The header, then one CSV line per request."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells: Iterable[str]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
-    for item in requests:
-        row = (
-            _moment(item.requested_time),
-            item.customer_id,
-            item.requested_by,
-            item.reason,
-            item.backend,
-            item.status,
-            _moment(item.completed_time),
-            item.request_id or "",
-            item.error or "",
-        )
-        yield line(safe_cell(cell) for cell in row)
-
+REQUESTS = ListPage(
+    area="privacy",
+    filter_keys=FILTER_KEYS,
+    page_size_setting="PRIVACY_PAGE_SIZE",
+    export_name="forget-requests",
+    columns=CSV_COLUMNS,
+    row=csv_row,
+)
 
 __all__ = ["PRIVACY_ROLES", "bp"]
