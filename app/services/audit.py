@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
+from .actors import SYSTEM, Actor
 from .customers import Customer
 from .errors import StaleVersion
 from .local.db import make_session_factory
@@ -30,18 +31,6 @@ ACTIONS = {
     "metadata.update": "Edited metadata",
     "customer.forget": "Requested to be forgotten",
 }
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: a staff member, or the system (CLI, seed)."""
-
-    id: int | None
-    username: str
-    display_name: str = ""
-
-
-SYSTEM = Actor(None, "system", "System")
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:  # audit imports this module; the protocol only names Actor
-    from .audit import Actor
+from .actors import Actor
+
+if TYPE_CHECKING:  # the protocol only names it; privacy needs the database layer
     from .privacy import ForgetRequest
 
 

@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from .. import rules
 from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, stale_version
 from ..audit import diff as audit_diff
 from ..audit import now as audit_now
+from ..changes import Change, refuse_unwritable
 from ..customers import (
     UNSET,
     Cursor,
@@ -78,11 +78,6 @@ def build_http_client(
         timeout=timeout,
         **kwargs,
     )
-
-
-@dataclass
-class _Outcome:
-    after: Customer | None = None
 
 
 class _Ambiguous(Exception):
@@ -259,7 +254,7 @@ class DigitalRiverCustomerService(InlineOperations):
         actor: Actor = SYSTEM,
         action: str = "customer.update",
     ) -> Customer:
-        current = self._writable(self.get(customer_id))
+        current = refuse_unwritable(self.get(customer_id), None, self.audit)
         with self._audited(action, customer_id, actor, before=current) as outcome:
             outcome.after = self._update(current, changes, expected_version)
             return outcome.after
@@ -368,13 +363,13 @@ class DigitalRiverCustomerService(InlineOperations):
         note: str | None = None,
         record_unchanged: bool = False,
         values: bool = True,
-    ) -> Iterator[_Outcome]:
+    ) -> Iterator[Change]:
         """Record the change once DR has confirmed it, or the attempt as failed. A refusal
         before anything was sent (our own check of DR's rules, a stale version) is no attempt
         on DR and is not recorded, as on the local store. ``record_unchanged``: record a
         confirmed change even when no field differs (re-disabling with a new reason). ``values``
         False: record the changed fields' names only (a request to be forgotten)."""
-        outcome = _Outcome()
+        outcome = Change(before)
         sent_before = self._sent_count()
         try:
             yield outcome

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 from urllib.parse import quote
 
 from .. import forget, rules
 from ..audit import SYSTEM, Actor, AuditLog, stale_version
+from ..changes import Change, GuardedChanges
 from ..customers import Customer, NewTaxCertificate, StoredFile
 from ..errors import (
     BackendUnavailable,
     Conflict,
-    CustomerForgotten,
     CustomerNotFound,
     ErrorDetail,
     InvalidParameter,
@@ -32,9 +32,6 @@ from ..local.db import make_session_factory
 from ..local.models import ForgetRequestRow
 from ..privacy import ForgetRequest, to_request
 from . import wire
-
-if TYPE_CHECKING:
-    from .client import _Outcome
 
 FILE_PURPOSE = "tax_document_customer_upload"
 _MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
@@ -95,7 +92,7 @@ def _header_safe(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-class InlineOperations:
+class InlineOperations(GuardedChanges[Change]):
     """Mixed into DigitalRiverCustomerService, which provides the HTTP and audit machinery."""
 
     audit: AuditLog | None
@@ -103,25 +100,33 @@ class InlineOperations:
     _call: Callable[..., dict[str, Any]]
     _write: Callable[..., dict[str, Any]]
     _download: Callable[[str], bytes]
-    _audited: Callable[..., AbstractContextManager[_Outcome]]
+    _audited: Callable[..., AbstractContextManager[Change]]
     _last_request_id: Callable[[], str | None]
     backend_name: str
 
-    @staticmethod
-    def _writable(current: Customer) -> Customer:
-        """Refuse any change to a customer who asked to be forgotten (DR itself would take
-        it); the check is on the customer just fetched."""
-        if current.request_to_be_forgotten:
-            raise CustomerForgotten()
-        return current
-
-    def _fresh(self, customer_id: str, expected_version: int | None) -> Customer:
-        """The customer as DR holds it now (CustomerForgotten if it asked to be forgotten);
-        StaleVersion if it moved on from the version the change was based on."""
-        current = self._writable(self.get(customer_id))
-        if expected_version is not None and current.version != expected_version:
-            raise stale_version(self.audit, customer_id, expected_version)
-        return current
+    @contextmanager
+    def open_change(
+        self,
+        customer_id: str,
+        action: str,
+        actor: Actor,
+        *,
+        reason_code: str | None,
+        note: str | None,
+    ) -> Iterator[Change]:
+        """The customer as DR holds it now (a retried read); the change is recorded once DR
+        confirmed it, or as a failed attempt when a request went out and failed."""
+        current = self.get(customer_id)
+        with self._audited(
+            action,
+            customer_id,
+            actor,
+            before=current,
+            reason_code=reason_code,
+            note=note,
+            record_unchanged=True,
+        ) as change:
+            yield change
 
     def _discard(self, path: str) -> None:
         """Delete what a half-done change created; best effort, once."""
@@ -130,31 +135,9 @@ class InlineOperations:
 
     # -- enable / disable ----------------------------------------------------------------------
 
-    def set_enabled(
-        self,
-        customer_id: str,
-        enabled: bool,
-        *,
-        reason_code: str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-        actor: Actor = SYSTEM,
-    ) -> Customer:
-        note = (note or "").strip() or None
-        rules.raise_if(rules.disable_problems(enabled, reason_code, note))
-        current = self._fresh(customer_id, expected_version)
-        with self._audited(
-            "customer.enable" if enabled else "customer.disable",
-            customer_id,
-            actor,
-            before=current,
-            reason_code=None if enabled else reason_code,
-            note=note,
-            record_unchanged=True,
-        ) as outcome:
-            body = self._write("POST", _customer_path(customer_id), json_body={"enabled": enabled})
-            outcome.after = wire.customer_from(body)
-            return outcome.after
+    def write_enabled(self, customer_id: str, change: Change, enabled: bool) -> None:
+        body = self._write("POST", _customer_path(customer_id), json_body={"enabled": enabled})
+        change.after = wire.customer_from(body)
 
     # -- payment sources -----------------------------------------------------------------------
 
@@ -167,19 +150,18 @@ class InlineOperations:
         actor: Actor = SYSTEM,
     ) -> Customer:
         source_id = source_id.strip()
-        current = self._fresh(customer_id, expected_version)
-        if not source_id:
-            raise InvalidParameter("Source '' not found.", code="not_found", parameter="sourceId")
-        if any(source.id == source_id for source in current.sources):
-            # DR answers 200 and changes nothing; both backends refuse it instead.
-            raise Conflict(
-                "This source is already attached to the customer.",
-                code="already_exists",
-                parameter="sourceId",
-            )
-        with self._audited(
-            "source.attach", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "source.attach", actor) as change:
+            if not source_id:
+                raise InvalidParameter(
+                    "Source '' not found.", code="not_found", parameter="sourceId"
+                )
+            if any(source.id == source_id for source in change.before.sources):
+                # DR answers 200 and changes nothing; both backends refuse it instead.
+                raise Conflict(
+                    "This source is already attached to the customer.",
+                    code="already_exists",
+                    parameter="sourceId",
+                )
             path = f"{_customer_path(customer_id)}/sources/{_segment(source_id)}"
             try:
                 self._write("POST", path)  # answers with the source, not the customer
@@ -187,8 +169,8 @@ class InlineOperations:
                 raise _not_found(error, f"Source '{source_id}' not found.", "sourceId") from error
             except (Conflict, InvalidParameter) as error:
                 raise _on_parameter(error, "sourceId") from error
-            outcome.after = self.get(customer_id)
-            return outcome.after
+            change.after = self.get(customer_id)
+        return change.result
 
     def detach_source(
         self,
@@ -199,20 +181,18 @@ class InlineOperations:
         actor: Actor = SYSTEM,
     ) -> Customer:
         """Detaching cancels the source for good; detaching the default leaves no default."""
-        current = self._fresh(customer_id, expected_version)
-        message = "This source is not attached to the customer."
-        if not any(source.id == source_id for source in current.sources):
-            raise InvalidParameter(message, code="not_found", parameter="sourceId")
-        with self._audited(
-            "source.detach", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "source.detach", actor) as change:
+            current = change.before
+            message = "This source is not attached to the customer."
+            if not any(source.id == source_id for source in current.sources):
+                raise InvalidParameter(message, code="not_found", parameter="sourceId")
             path = f"{_customer_path(customer_id)}/sources/{_segment(source_id)}"
             try:
                 self._write("DELETE", path)
             except CustomerNotFound as error:
                 raise _not_found(error, message, "sourceId") from error
-            outcome.after = self.get(customer_id)
-            return outcome.after
+            change.after = self.get(customer_id)
+        return change.result
 
     def set_default_source(
         self,
@@ -222,20 +202,18 @@ class InlineOperations:
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        current = self._fresh(customer_id, expected_version)
-        if not any(source.id == source_id for source in current.sources):
-            raise InvalidParameter(
-                "The default source must be one of the customer's attached sources.",
-                parameter="defaultSourceId",
-            )
-        with self._audited(
-            "source.default", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "source.default", actor) as change:
+            current = change.before
+            if not any(source.id == source_id for source in current.sources):
+                raise InvalidParameter(
+                    "The default source must be one of the customer's attached sources.",
+                    parameter="defaultSourceId",
+                )
             body = self._write(
                 "POST", _customer_path(customer_id), json_body={"defaultSourceId": source_id}
             )
-            outcome.after = wire.customer_from(body)
-            return outcome.after
+            change.after = wire.customer_from(body)
+        return change.result
 
     # -- tax identifiers -----------------------------------------------------------------------
 
@@ -252,16 +230,14 @@ class InlineOperations:
         is deleted again, so nothing half-written remains."""
         value = value.strip().replace(" ", "")
         rules.raise_if(rules.tax_identifier_problems(type_, value))
-        current = self._fresh(customer_id, expected_version)
-        if any(tax_id.type == type_ for tax_id in current.tax_identifiers):
-            raise Conflict(
-                f"The customer already has a '{type_}' tax identifier; remove it first.",
-                code="already_exists",
-                parameter="type",
-            )
-        with self._audited(
-            "tax_identifier.add", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "tax_identifier.add", actor) as change:
+            current = change.before
+            if any(tax_id.type == type_ for tax_id in current.tax_identifiers):
+                raise Conflict(
+                    f"The customer already has a '{type_}' tax identifier; remove it first.",
+                    code="already_exists",
+                    parameter="type",
+                )
             created = self._write(
                 "POST", "/tax-identifiers", json_body={"type": type_, "value": value}
             )
@@ -278,8 +254,8 @@ class InlineOperations:
             except ServiceError:
                 self._discard("/tax-identifiers/" + _segment(tax_id))
                 raise
-            outcome.after = self.get(customer_id)
-            return outcome.after
+            change.after = self.get(customer_id)
+        return change.result
 
     def remove_tax_identifier(
         self,
@@ -290,19 +266,17 @@ class InlineOperations:
         actor: Actor = SYSTEM,
     ) -> Customer:
         """DR's only way to detach a tax identifier is to delete it."""
-        current = self._fresh(customer_id, expected_version)
-        message = "This tax identifier is not the customer's."
-        if not any(tax_id.id == tax_identifier_id for tax_id in current.tax_identifiers):
-            raise InvalidParameter(message, code="not_found", parameter="id")
-        with self._audited(
-            "tax_identifier.remove", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "tax_identifier.remove", actor) as change:
+            current = change.before
+            message = "This tax identifier is not the customer's."
+            if not any(tax_id.id == tax_identifier_id for tax_id in current.tax_identifiers):
+                raise InvalidParameter(message, code="not_found", parameter="id")
             try:
                 self._write("DELETE", "/tax-identifiers/" + _segment(tax_identifier_id))
             except CustomerNotFound as error:
                 raise _not_found(error, message, "id") from error
-            outcome.after = self.get(customer_id)
-            return outcome.after
+            change.after = self.get(customer_id)
+        return change.result
 
     # -- requests to be forgotten ---------------------------------------------------------------
 
@@ -401,11 +375,8 @@ class InlineOperations:
         certificate may hold it)."""
         rules.raise_if(rules.tax_certificate_problems(certificate))
         kind = rules.file_type(certificate.content) or "pdf"
-        current = self._fresh(customer_id, expected_version)
-        file_name = certificate.file_name or f"certificate.{kind}"
-        with self._audited(
-            "tax_certificate.add", customer_id, actor, before=current, record_unchanged=True
-        ) as outcome:
+        with self.guarded(customer_id, expected_version, "tax_certificate.add", actor) as change:
+            file_name = certificate.file_name or f"certificate.{kind}"
             content, content_type = multipart(
                 {"purpose": FILE_PURPOSE, "fileName": file_name},
                 "file",
@@ -436,8 +407,8 @@ class InlineOperations:
             except ServiceError:
                 self._discard("/files/" + _segment(file_id))
                 raise
-            outcome.after = wire.customer_from(updated)
-            return outcome.after
+            change.after = wire.customer_from(updated)
+        return change.result
 
     def get_file(self, file_id: str) -> StoredFile:
         path = "/files/" + _segment(file_id)

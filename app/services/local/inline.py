@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import forget, rules
 from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, diff, stale_version
+from ..changes import Change, GuardedChanges, refuse_unwritable
 from ..customers import (
     SAVEABLE_SOURCE_TYPES,
     Customer,
@@ -43,7 +45,16 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class ChangeMachinery:
+class LocalChange(Change):
+    """A change in a write transaction, on the customer's locked row."""
+
+    def __init__(self, before: Customer, session: Session, row: CustomerRow) -> None:
+        super().__init__(before)
+        self.session = session
+        self.row = row
+
+
+class ChangeMachinery(GuardedChanges[LocalChange]):
     """Shared by every write of the local store (mixed into LocalCustomerService)."""
 
     backend_name: str
@@ -51,17 +62,41 @@ class ChangeMachinery:
     _sessions: Callable[[], Session]
     _to_customer: Callable[[Session, CustomerRow], Customer]
 
-    def _locked(self, session: Session, customer_id: str, *, writable: bool = True) -> CustomerRow:
-        """The customer's row, locked for the change; CustomerForgotten when ``writable`` and
-        the customer asked to be forgotten (nothing about it may change any more)."""
+    def _locked(self, session: Session, customer_id: str) -> CustomerRow:
+        """The customer's row, locked for the change (on SQLite the write session holds the
+        database's write lock already)."""
         row = session.scalar(
             select(CustomerRow).where(CustomerRow.id == customer_id).with_for_update()
         )
         if row is None:
             raise CustomerNotFound(f"Customer '{customer_id}' not found.", parameter="id")
-        if writable and row.request_to_be_forgotten:
-            raise CustomerForgotten()
         return row
+
+    @contextmanager
+    def open_change(
+        self,
+        customer_id: str,
+        action: str,
+        actor: Actor,
+        *,
+        reason_code: str | None,
+        note: str | None,
+    ) -> Iterator[LocalChange]:
+        """The customer's row locked in a write transaction; when the body is done, the
+        version bumped and the audit event written in the same transaction, committed."""
+        with write_session(self._sessions) as session:
+            row = self._locked(session, customer_id)
+            change = LocalChange(self._to_customer(session, row), session, row)
+            yield change
+            change.after = self._commit_change(
+                session,
+                row,
+                change.before,
+                action=action,
+                actor=actor,
+                reason_code=reason_code,
+                note=note,
+            )
 
     def _flush_guarded(self, session: Session, row: CustomerRow, read_version: int) -> None:
         """Write the change; the UPDATE tests the version the row was read at (the mapper's
@@ -76,10 +111,6 @@ class ChangeMachinery:
             if forgotten:
                 raise CustomerForgotten() from None
             raise stale_version(self.audit, row.id, read_version) from None
-
-    def _check_version(self, row: CustomerRow, expected_version: int | None) -> None:
-        if expected_version is not None and row.version != expected_version:
-            raise stale_version(self.audit, row.id, expected_version)
 
     def _commit_change(
         self,
@@ -122,32 +153,8 @@ class ChangeMachinery:
 class InlineOperations(ChangeMachinery):
     """The inline workflows of the detail page, with DR's rules."""
 
-    def set_enabled(
-        self,
-        customer_id: str,
-        enabled: bool,
-        *,
-        reason_code: str | None = None,
-        note: str | None = None,
-        expected_version: int | None = None,
-        actor: Actor = SYSTEM,
-    ) -> Customer:
-        note = (note or "").strip() or None
-        rules.raise_if(rules.disable_problems(enabled, reason_code, note))
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
-            before = self._to_customer(session, row)
-            row.enabled = enabled
-            return self._commit_change(
-                session,
-                row,
-                before,
-                action="customer.enable" if enabled else "customer.disable",
-                actor=actor,
-                reason_code=None if enabled else reason_code,
-                note=note,
-            )
+    def write_enabled(self, customer_id: str, change: LocalChange, enabled: bool) -> None:
+        change.row.enabled = enabled
 
     def attach_source(
         self,
@@ -158,9 +165,8 @@ class InlineOperations(ChangeMachinery):
         actor: Actor = SYSTEM,
     ) -> Customer:
         source_id = source_id.strip()
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
+        with self.guarded(customer_id, expected_version, "source.attach", actor) as change:
+            session, row = change.session, change.row
             source = session.get(SourceRow, source_id, with_for_update=True)
             if source is None:
                 raise InvalidParameter(
@@ -191,12 +197,11 @@ class InlineOperations(ChangeMachinery):
                     code="source_not_chargeable",
                     parameter="sourceId",
                 )
-            before = self._to_customer(session, row)
             source.customer_id = customer_id
             source.reusable = True
             if not row.default_source_id:
                 row.default_source_id = source.id
-            return self._commit_change(session, row, before, action="source.attach", actor=actor)
+        return change.result
 
     def detach_source(
         self,
@@ -208,9 +213,8 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         """Detaching cancels the source for good. If it was the default, the customer is left
         without a default (DR documents no promotion; the page asks for a new one)."""
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
+        with self.guarded(customer_id, expected_version, "source.detach", actor) as change:
+            session, row = change.session, change.row
             source = session.get(SourceRow, source_id, with_for_update=True)
             if source is None or source.customer_id != customer_id:
                 raise InvalidParameter(
@@ -218,12 +222,11 @@ class InlineOperations(ChangeMachinery):
                     code="not_found",
                     parameter="sourceId",
                 )
-            before = self._to_customer(session, row)
             source.customer_id = None
             source.state = "cancelled"
             if row.default_source_id == source_id:
                 row.default_source_id = None
-            return self._commit_change(session, row, before, action="source.detach", actor=actor)
+        return change.result
 
     def set_default_source(
         self,
@@ -233,18 +236,16 @@ class InlineOperations(ChangeMachinery):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
+        with self.guarded(customer_id, expected_version, "source.default", actor) as change:
+            session, row = change.session, change.row
             source = session.get(SourceRow, source_id)
             if source is None or source.customer_id != customer_id:
                 raise InvalidParameter(
                     "The default source must be one of the customer's attached sources.",
                     parameter="defaultSourceId",
                 )
-            before = self._to_customer(session, row)
             row.default_source_id = source_id
-            return self._commit_change(session, row, before, action="source.default", actor=actor)
+        return change.result
 
     def add_tax_identifier(
         self,
@@ -257,9 +258,8 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         value = value.strip().replace(" ", "")
         rules.raise_if(rules.tax_identifier_problems(type_, value))
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
+        with self.guarded(customer_id, expected_version, "tax_identifier.add", actor) as change:
+            session = change.session
             existing = session.scalar(
                 select(TaxIdentifierRow.id).where(
                     TaxIdentifierRow.customer_id == customer_id, TaxIdentifierRow.type == type_
@@ -271,7 +271,6 @@ class InlineOperations(ChangeMachinery):
                     code="already_exists",
                     parameter="type",
                 )
-            before = self._to_customer(session, row)
             now = _utcnow()
             session.add(
                 TaxIdentifierRow(
@@ -286,9 +285,7 @@ class InlineOperations(ChangeMachinery):
                     updated_time=now,
                 )
             )
-            return self._commit_change(
-                session, row, before, action="tax_identifier.add", actor=actor
-            )
+        return change.result
 
     def remove_tax_identifier(
         self,
@@ -298,19 +295,15 @@ class InlineOperations(ChangeMachinery):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
+        with self.guarded(customer_id, expected_version, "tax_identifier.remove", actor) as change:
+            session = change.session
             tax_id = session.get(TaxIdentifierRow, tax_identifier_id)
             if tax_id is None or tax_id.customer_id != customer_id:
                 raise InvalidParameter(
                     "This tax identifier is not the customer's.", code="not_found", parameter="id"
                 )
-            before = self._to_customer(session, row)
             session.delete(tax_id)
-            return self._commit_change(
-                session, row, before, action="tax_identifier.remove", actor=actor
-            )
+        return change.result
 
     def add_tax_certificate(
         self,
@@ -322,10 +315,8 @@ class InlineOperations(ChangeMachinery):
     ) -> Customer:
         rules.raise_if(rules.tax_certificate_problems(certificate))
         kind = rules.file_type(certificate.content) or "pdf"
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
-            before = self._to_customer(session, row)
+        with self.guarded(customer_id, expected_version, "tax_certificate.add", actor) as change:
+            session = change.session
             now = _utcnow()
             file_id = str(uuid.uuid4())
             session.add(
@@ -355,9 +346,7 @@ class InlineOperations(ChangeMachinery):
                     created_time=now,
                 )
             )
-            return self._commit_change(
-                session, row, before, action="tax_certificate.add", actor=actor
-            )
+        return change.result
 
     # -- requests to be forgotten -----------------------------------------------------------
 
@@ -381,11 +370,12 @@ class InlineOperations(ChangeMachinery):
                 backend=self.backend_name,
                 status="pending",
             )
-            row = self._locked(session, customer_id, writable=False)
+            row = self._locked(session, customer_id)
             if row.request_to_be_forgotten:
                 raise forget.already_forgotten(None)
-            self._check_version(row, expected_version)
-            before = self._to_customer(session, row)
+            before = refuse_unwritable(
+                self._to_customer(session, row), expected_version, self.audit
+            )
             self._erase(session, row)
             row.request_to_be_forgotten = True
             row.version = before.version + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -180,27 +181,13 @@ class LocalCustomerService(InlineOperations):
         actor: Actor = SYSTEM,
         action: str = "customer.update",
     ) -> Customer:
-        with write_session(self._sessions) as session:
-            row = self._locked(session, customer_id)
-            self._check_version(row, expected_version)
-            before = self._to_customer(session, row)
-            problems: list[ErrorDetail] = []
-            email = changes.email
-            if email is not UNSET:
-                email = _clean(email)
-                problems += rules.check_fields(email=email)
-            if changes.shipping is not UNSET and changes.shipping is not None:
-                problems += rules.check_fields(shipping=changes.shipping)
-            if changes.type is not UNSET and changes.type is not None:
-                problems += rules.check_fields(type_=changes.type)
-            if changes.locale is not UNSET and changes.locale is not None:
-                problems += rules.check_fields(locale=changes.locale)
+        with self.guarded(customer_id, expected_version, action, actor) as change:
+            row = change.row
+            email = _clean(changes.email) if changes.email is not UNSET else UNSET
             metadata = dict(row.meta or {})
             if changes.metadata is not UNSET:
                 metadata = rules.merge_metadata(metadata, changes.metadata)
-                problems += rules.metadata_problems(metadata, changes.metadata)
-            rules.raise_if(problems)
-
+            rules.raise_if(_update_problems(changes, email, metadata))
             if email is not UNSET:
                 row.email = email
                 row.email_lower = email.lower() if email else None
@@ -212,7 +199,7 @@ class LocalCustomerService(InlineOperations):
                 row.locale = changes.locale
             if changes.metadata is not UNSET:
                 row.meta = metadata or None
-            return self._commit_change(session, row, before, action=action, actor=actor)
+        return change.result
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -293,6 +280,24 @@ class LocalCustomerService(InlineOperations):
             live_mode=row.live_mode,
             version=row.version,
         )
+
+
+def _update_problems(
+    changes: CustomerUpdate, email: Any, metadata: dict[str, str]
+) -> list[ErrorDetail]:
+    """DR's rules for the fields an update sets (``email`` cleaned, ``metadata`` merged)."""
+    problems: list[ErrorDetail] = []
+    if email is not UNSET:
+        problems += rules.check_fields(email=email)
+    if changes.shipping is not UNSET and changes.shipping is not None:
+        problems += rules.check_fields(shipping=changes.shipping)
+    if changes.type is not UNSET and changes.type is not None:
+        problems += rules.check_fields(type_=changes.type)
+    if changes.locale is not UNSET and changes.locale is not None:
+        problems += rules.check_fields(locale=changes.locale)
+    if changes.metadata is not UNSET:
+        problems += rules.metadata_problems(metadata, changes.metadata)
+    return problems
 
 
 def _not_found(customer_id: str) -> CustomerNotFound:
