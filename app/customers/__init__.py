@@ -1,5 +1,7 @@
-"""Search, detail, create and edit pages for customers."""
+"""The customers area, one blueprint: search (home), the detail page, create and edit, and the
+detail page's inline changes. Each page module adds its routes to ``bp`` when imported."""
 
-from .views import bp
+from . import detail, edit, inline, inline_tax, search
+from .blueprint import bp
 
-__all__ = ["bp"]
+__all__ = ["bp", "detail", "edit", "inline", "inline_tax", "search"]

@@ -1,0 +1,237 @@
+"""The form that creates or edits a customer, and its mapping to service values."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from ..services.customers import (
+    CUSTOMER_ID_MAX_LENGTH,
+    METADATA_MAX_KEYS,
+    AdditionalAddressInfo,
+    Address,
+    Customer,
+    CustomerUpdate,
+    NewCustomer,
+    Shipping,
+)
+from ..services.errors import ServiceError
+from .form_base import (
+    LOCALES,
+    TYPES,
+    VERSION_MISSING,
+    VERSION_NOT_A_NUMBER,
+    parse_version,
+    select_choices,
+    strip,
+)
+
+BLANK_METADATA_ROWS = 3
+TYPE_CHOICES = select_choices(("", "Not set"), *TYPES)
+LOCALE_CHOICES = select_choices(("", "Not set"), *LOCALES)
+
+
+class MetadataRow(Form):
+    key = StringField("Key", filters=[strip], validators=[Optional(), Length(max=40)])
+    value = StringField("Value", validators=[Optional(), Length(max=500)])
+
+
+# Form field name for each DR parameter (dotted path), so backend errors land on their field.
+PARAMETER_FIELDS = {
+    "id": "id",
+    "email": "email",
+    "type": "type",
+    "locale": "locale",
+    "shipping.name": "ship_name",
+    "shipping.phone": "ship_phone",
+    "shipping.email": "ship_email",
+    "shipping.organization": "ship_organization",
+    "shipping.address.line1": "line1",
+    "shipping.address.line2": "line2",
+    "shipping.address.city": "city",
+    "shipping.address.postalCode": "postal_code",
+    "shipping.address.state": "state",
+    "shipping.address.country": "country",
+    "shipping.additionalAddressInfo.neighborhood": "neighborhood",
+    "shipping.additionalAddressInfo.division": "division",
+    "shipping.additionalAddressInfo.phoneticName": "phonetic_name",
+}
+
+
+class CustomerForm(FlaskForm):
+    """Every editable field of a customer; ``id`` only on create."""
+
+    id = StringField(
+        "Customer id",
+        filters=[strip],
+        description=f"Optional. At most {CUSTOMER_ID_MAX_LENGTH} characters; "
+        "leave empty to have one generated. It cannot be changed later.",
+    )
+    version = HiddenField()
+    # The id this form uses when the id field is left empty, fixed when the form is first
+    # shown, so a repeated submit (after a timeout, say) can never create a second customer.
+    draft_id = HiddenField()
+    email = StringField("Email", filters=[strip])
+    type = SelectField("Type", choices=TYPE_CHOICES, default="")
+    locale = SelectField("Locale", choices=LOCALE_CHOICES, default="")
+    ship_name = StringField("Name", filters=[strip])
+    ship_phone = StringField("Phone", filters=[strip])
+    ship_email = StringField("Shipping email", filters=[strip])
+    ship_organization = StringField("Organization", filters=[strip])
+    line1 = StringField("Address line 1", filters=[strip])
+    line2 = StringField("Address line 2", filters=[strip])
+    city = StringField("City", filters=[strip])
+    postal_code = StringField("Postal code", filters=[strip])
+    state = StringField("State / region", filters=[strip])
+    country = StringField(
+        "Country",
+        filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
+        description="Two-letter ISO code, e.g. US. Required when any address field is set.",
+    )
+    neighborhood = StringField("Neighborhood", filters=[strip])
+    division = StringField("Division", filters=[strip])
+    phonetic_name = StringField("Phonetic name", filters=[strip])
+    metadata = FieldList(FormField(MetadataRow), min_entries=0, max_entries=METADATA_MAX_KEYS + 5)
+
+    def __init__(self, *args: object, creating: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        if not creating:
+            del self.id
+            del self.draft_id
+        self.form_errors_extra: list[str] = []
+        self.already_created: str | None = None
+        self.backend_problem: ServiceError | None = None
+
+    def validate(self, extra_validators: object = None) -> bool:
+        """The fields' own checks; an edit must also say which version it was based on (a
+        save without one could overwrite a change it never saw)."""
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        if not self.creating and self.expected_version() is None:
+            self.form_errors_extra.append(
+                VERSION_NOT_A_NUMBER if self.version.data else VERSION_MISSING
+            )
+            return False
+        return valid
+
+    # -- filling -------------------------------------------------------------------------------
+
+    def fill_from(self, customer: Customer) -> None:
+        self.version.data = str(customer.version)
+        self.email.data = customer.email or ""
+        self.type.data = customer.type or ""
+        self.locale.data = customer.locale or ""
+        s = customer.shipping
+        self.ship_name.data = s.name or ""
+        self.ship_phone.data = s.phone or ""
+        self.ship_email.data = s.email or ""
+        self.ship_organization.data = s.organization or ""
+        self.line1.data = s.address.line1 or ""
+        self.line2.data = s.address.line2 or ""
+        self.city.data = s.address.city or ""
+        self.postal_code.data = s.address.postal_code or ""
+        self.state.data = s.address.state or ""
+        self.country.data = s.address.country or ""
+        self.neighborhood.data = s.additional_address_info.neighborhood or ""
+        self.division.data = s.additional_address_info.division or ""
+        self.phonetic_name.data = s.additional_address_info.phonetic_name or ""
+        while self.metadata.entries:
+            self.metadata.pop_entry()
+        for key, value in customer.metadata.items():
+            self.metadata.append_entry({"key": key, "value": value})
+
+    def add_blank_metadata_rows(self) -> None:
+        room = METADATA_MAX_KEYS - len(self.metadata.entries)
+        for _ in range(max(0, min(BLANK_METADATA_ROWS, room))):
+            self.metadata.append_entry({"key": "", "value": ""})
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def shipping(self) -> Shipping | None:
+        shipping = Shipping(
+            name=self.ship_name.data or None,
+            phone=self.ship_phone.data or None,
+            email=self.ship_email.data or None,
+            organization=self.ship_organization.data or None,
+            address=Address(
+                line1=self.line1.data or None,
+                line2=self.line2.data or None,
+                city=self.city.data or None,
+                postal_code=self.postal_code.data or None,
+                state=self.state.data or None,
+                country=self.country.data or None,
+            ),
+            additional_address_info=AdditionalAddressInfo(
+                neighborhood=self.neighborhood.data or None,
+                division=self.division.data or None,
+                phonetic_name=self.phonetic_name.data or None,
+            ),
+        )
+        return None if shipping.is_empty() else shipping
+
+    def metadata_rows(self) -> dict[str, str]:
+        rows: dict[str, str] = {}
+        for entry in self.metadata.entries:
+            key = entry.form.key.data
+            if key:
+                rows[key] = entry.form.value.data or ""
+        return rows
+
+    def validate_metadata(self, field: FieldList) -> None:
+        seen: set[str] = set()
+        for entry in field.entries:
+            key = entry.form.key.data
+            if not key and entry.form.value.data:
+                entry.form.key.errors = [*entry.form.key.errors, "Give this value a key."]
+                raise ValidationError("A metadata value has no key.")
+            if key in seen:
+                entry.form.key.errors = [*entry.form.key.errors, "This key appears twice."]
+                raise ValidationError(f"The key '{key}' appears twice.")
+            if key:
+                seen.add(key)
+        if len(seen) > METADATA_MAX_KEYS:
+            raise ValidationError(f"At most {METADATA_MAX_KEYS} metadata keys.")
+
+    def new_customer(self) -> NewCustomer:
+        return NewCustomer(
+            id=self.id.data or self.draft_id.data or None,
+            email=self.email.data or None,
+            shipping=self.shipping(),
+            type=self.type.data or None,
+            locale=self.locale.data or None,
+            metadata={k: v for k, v in self.metadata_rows().items() if v},
+        )
+
+    def changes(self, current: Customer) -> CustomerUpdate:
+        """The update: every field as the form shows it; metadata keys removed from the form
+        are sent with an empty value, which removes them."""
+        metadata = self.metadata_rows()
+        for key in current.metadata:
+            metadata.setdefault(key, "")
+        return CustomerUpdate(
+            email=self.email.data or None,
+            shipping=self.shipping(),
+            type=self.type.data or None,
+            locale=self.locale.data or None,
+            metadata=metadata,
+        )
+
+    def expected_version(self) -> int | None:
+        return parse_version(self.version.data)
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def apply_service_error(self, error: ServiceError) -> None:
+        """Put each of the backend's errors next to its field; the rest above the form."""
+        for detail in error.errors:
+            name = PARAMETER_FIELDS.get(detail.parameter or "")
+            if detail.parameter and detail.parameter.startswith("metadata"):
+                name = "metadata"
+            field = getattr(self, name, None) if name else None
+            if field is not None:
+                if isinstance(field.errors, tuple):
+                    field.errors = list(field.errors)
+                field.errors.append(detail.message)
+            else:
+                self.form_errors_extra.append(detail.message)

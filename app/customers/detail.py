@@ -1,0 +1,77 @@
+"""The customer page, and the download of a tax certificate's file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from flask import Response, abort, send_file
+
+from ..context import audit_log, customer_service, privacy_log
+from ..services.customers import Customer, CustomerSummary
+from ..services.errors import BackendRefused, BackendUnavailable
+from ..web.pages import page_or_fragment
+from .blueprint import bp
+
+FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
+
+
+def detail_context(
+    customer: Customer, sharing: Sequence[CustomerSummary], inline: object = None
+) -> dict[str, Any]:
+    """What the detail page (or its #customer fragment) renders; without ``inline`` the page
+    makes fresh inline forms."""
+    audit = audit_log()
+    context = {
+        "customer": customer,
+        "sharing": sharing,
+        "timeline": audit.for_customer(customer.id),
+        "disabled_event": None
+        if customer.enabled
+        else audit.latest(customer.id, "customer.disable"),
+        "forget_request": privacy_log().for_customer(customer.id),
+    }
+    if inline is not None:
+        context["inline"] = inline
+    return context
+
+
+def sharing_if_available(customer: Customer) -> Sequence[CustomerSummary]:
+    """The other customers with this email; none while the backend fails (after a change,
+    which went through, the page must not fail on this aside)."""
+    try:
+        return customer_service().sharing_email(customer)
+    except (BackendUnavailable, BackendRefused):
+        return ()
+
+
+@bp.get("/customers/<customer_id>")
+def show(customer_id: str) -> Response:
+    """Everything about one customer."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    return page_or_fragment(
+        "customers/show.html",
+        "customers/_detail.html",
+        **detail_context(customer, service.sharing_email(customer)),
+    )
+
+
+@bp.get("/customers/<customer_id>/files/<file_id>")
+def download_file(customer_id: str, file_id: str) -> Response:
+    """Download a file of one of the customer's tax certificates."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    if file_id not in {c.file_id for c in customer.tax_certificates}:
+        abort(404)
+    stored = service.get_file(file_id)
+    kind = stored.type.lower()
+    response = send_file(
+        io.BytesIO(stored.content),
+        mimetype=kind if "/" in kind else FILE_TYPES.get(kind, "application/octet-stream"),
+        as_attachment=True,
+        download_name=stored.file_name or f"{file_id}.{kind}",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

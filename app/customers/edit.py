@@ -1,0 +1,127 @@
+"""Creating a customer and correcting one: the whole form, never a lost update."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, url_for
+
+from .. import htmx
+from ..auth.permissions import EDITORS, current_actor, roles_required
+from ..context import customer_service
+from ..errors import render_error
+from ..services.errors import (
+    BackendRefused,
+    BackendUnavailable,
+    Conflict,
+    CustomerForgotten,
+    InvalidParameter,
+    ServiceError,
+)
+from ..services.rules import generate_customer_id
+from ..web.pages import page_or_fragment
+from .blueprint import bp
+from .customer_form import CustomerForm
+
+
+def _form_page(form: CustomerForm, *, customer: object, status: int = 200) -> Response:
+    return page_or_fragment(
+        "customers/form.html", "customers/_form.html", status=status, form=form, customer=customer
+    )
+
+
+@bp.get("/new-customer")
+@roles_required(*EDITORS)
+def new() -> Response:
+    """The form for a new customer."""
+    form = CustomerForm(creating=True)
+    form.draft_id.data = generate_customer_id()
+    form.add_blank_metadata_rows()
+    return _form_page(form, customer=None)
+
+
+@bp.post("/customers")
+@roles_required(*EDITORS)
+def create() -> Response:
+    """Create the customer, or show the form again with the errors next to their fields."""
+    form = CustomerForm(creating=True)
+    if form.validate():
+        try:
+            customer = customer_service().create(form.new_customer(), actor=current_actor())
+        except Conflict as error:
+            if not form.id.data and error.code == "already_exists":
+                # The reserved id is taken: an earlier submit of this very form went through.
+                form.already_created = form.draft_id.data
+            else:
+                form.apply_service_error(error)
+        except InvalidParameter as error:
+            form.apply_service_error(error)
+        except (BackendUnavailable, BackendRefused) as error:
+            return _backend_problem(form, error, customer=None)
+        else:
+            flash(f"Customer {customer.id} created.", "success")
+            return _navigate(url_for("customers.show", customer_id=customer.id))
+    return _form_again(form, customer=None)
+
+
+@bp.get("/customers/<customer_id>/edit")
+@roles_required(*EDITORS)
+def edit(customer_id: str) -> Response:
+    """The form to correct a customer."""
+    customer = customer_service().get(customer_id)
+    if customer.request_to_be_forgotten:
+        return render_error(409, CustomerForgotten.default_message)
+    form = CustomerForm(creating=False)
+    form.fill_from(customer)
+    form.add_blank_metadata_rows()
+    return _form_page(form, customer=customer)
+
+
+@bp.post("/customers/<customer_id>")
+@roles_required(*EDITORS)
+def update(customer_id: str) -> Response:
+    """Save the corrections, refusing a save based on an outdated version."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    form = CustomerForm(creating=False)
+    if form.validate():
+        try:
+            customer = service.update(
+                customer_id,
+                form.changes(customer),
+                expected_version=form.expected_version(),
+                actor=current_actor(),
+            )
+        except CustomerForgotten as error:
+            return render_error(409, error.message)
+        except Conflict as error:
+            form.form_errors_extra.append(error.message)
+            return _form_again(form, customer=customer, status=409)
+        except InvalidParameter as error:
+            form.apply_service_error(error)
+        except (BackendUnavailable, BackendRefused) as error:
+            return _backend_problem(form, error, customer=customer)
+        else:
+            flash("Changes saved.", "success")
+            return _navigate(url_for("customers.show", customer_id=customer.id))
+    return _form_again(form, customer=customer)
+
+
+def _form_again(form: CustomerForm, *, customer: object, status: int = 422) -> Response:
+    if len(form.metadata.entries) == 0:
+        form.add_blank_metadata_rows()
+    return _form_page(form, customer=customer, status=status)
+
+
+def _backend_problem(form: CustomerForm, error: ServiceError, *, customer: object) -> Response:
+    """The backend failed: say so above the form, keeping everything that was typed."""
+    form.backend_problem = error
+    status = 502 if isinstance(error, BackendRefused) else 503
+    return _form_again(form, customer=customer, status=status)
+
+
+def _navigate(url: str) -> Response:
+    """303 for a plain form post; an htmx post is told to load the whole page instead
+    (HX-Location would fetch it as an htmx request, get the fragment, and lose the layout
+    and the flash message)."""
+    if htmx.is_htmx():
+        return htmx.redirect_header(Response(status=204), url)
+    return redirect(url, code=303)

@@ -1,0 +1,88 @@
+"""Search, the home page: the results fragment for active search, keyset paging both ways."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, current_app, request, url_for
+
+from ..context import customer_service
+from ..services.customers import Cursor, SearchPage, SearchQuery
+from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
+from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
+from .blueprint import bp
+from .search_form import SEARCH_KEYS, SearchForm
+
+
+def encode_cursor(cursor: Cursor | None) -> str | None:
+    """A search position as the token of an "Older" or "Newer" link."""
+    return encode_key(None if cursor is None else (cursor.created_time, cursor.id))
+
+
+def decode_cursor(token: str | None) -> Cursor | None:
+    """The position a token names; a damaged token starts from the newest customer."""
+    key = decode_key(token, moment, str)
+    return None if key is None else Cursor(*key)
+
+
+def _tristate(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def _day_start(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
+
+
+def _query(form: SearchForm) -> SearchQuery:
+    """The search the valid form and the paging arguments ask for."""
+    after = decode_cursor(request.args.get("after"))
+    before = decode_cursor(request.args.get("before"))
+    return SearchQuery(
+        text=form.q.data or "",
+        enabled=_tristate(form.enabled.data),
+        type=form.type.data or None,
+        locale=form.locale.data or None,
+        forget_requested=_tristate(form.forget.data),
+        created_from=_day_start(form.created_from.data),
+        created_to=_day_start(form.created_to.data + dt.timedelta(days=1))
+        if form.created_to.data
+        else None,
+        after=after,
+        before=before if after is None else None,
+        limit=request.args.get("limit", type=int) or current_app.config["SEARCH_PAGE_SIZE"],
+    )
+
+
+@bp.get("/")
+def index() -> Response:
+    """Search customers: the home page, or the results fragment for active search."""
+    form = SearchForm(request.args)
+    page: SearchPage | None = None
+    problem: ServiceError | None = None
+    status = 200
+    if form.validate():
+        try:
+            page = customer_service().search(_query(form))
+        except (BackendUnavailable, BackendRefused) as error:
+            problem, status = error, 502 if isinstance(error, BackendRefused) else 503
+    else:
+        status = 422
+    return page_or_fragment(
+        "customers/index.html",
+        "customers/_results.html",
+        status=status,
+        form=form,
+        page=page,
+        problem=problem,
+        capabilities=customer_service().capabilities,
+        base_args=query_args(request.args, SEARCH_KEYS),
+        next_token=encode_cursor(page.next_cursor) if page else None,
+        prev_token=encode_cursor(page.prev_cursor) if page else None,
+    )
+
+
+@bp.app_template_global()
+def page_url(**changes: str | None) -> str:
+    args = query_args(request.args, SEARCH_KEYS)
+    args.update({k: v for k, v in changes.items() if v})
+    return url_for("customers.index", **args)
