@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
+from . import geography
 from .actors import Actor
 
 if TYPE_CHECKING:  # the protocol only names it; privacy needs the database layer
@@ -449,65 +450,8 @@ TAX_IDENTIFIER_TYPES = [
     "za",
 ]
 
-# Issuing authorities of US tax-exemption certificates (USPS codes).
-US_STATES = [
-    "AL",
-    "AK",
-    "AZ",
-    "AR",
-    "CA",
-    "CO",
-    "CT",
-    "DE",
-    "DC",
-    "FL",
-    "GA",
-    "HI",
-    "ID",
-    "IL",
-    "IN",
-    "IA",
-    "KS",
-    "KY",
-    "LA",
-    "ME",
-    "MD",
-    "MA",
-    "MI",
-    "MN",
-    "MS",
-    "MO",
-    "MT",
-    "NE",
-    "NV",
-    "NH",
-    "NJ",
-    "NM",
-    "NY",
-    "NC",
-    "ND",
-    "OH",
-    "OK",
-    "OR",
-    "PA",
-    "RI",
-    "SC",
-    "SD",
-    "TN",
-    "TX",
-    "UT",
-    "VT",
-    "VA",
-    "WA",
-    "WV",
-    "WI",
-    "WY",
-    "PR",
-    "GU",
-    "VI",
-    "AS",
-    "MP",
-]
+# Issuing authorities of US tax-exemption certificates (USPS codes), from ISO 3166-2.
+US_STATES = list(geography.us_tax_authorities())
 
 TAX_CERTIFICATE_MAX_BYTES = 10 * 1024 * 1024
 

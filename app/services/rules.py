@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from email_validator import EmailNotValidError, validate_email
 
+from . import geography
 from .customers import (
     CUSTOMER_ID_MAX_LENGTH,
     CUSTOMER_TYPES,
@@ -25,7 +26,6 @@ from .customers import (
 from .errors import ErrorDetail, InvalidParameter
 
 _LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 # The id is a URL path segment: refuse whitespace, separators and control characters.
 _UNSAFE_ID = re.compile(r"[\s/?#%\\\x00-\x1f\x7f-\x9f]")
 
@@ -73,11 +73,12 @@ def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
                 "shipping.address.country",
             )
         )
-    if address.country and not _COUNTRY.match(address.country):
+    if address.country and not geography.is_country(address.country):
         problems.append(
             ErrorDetail(
                 "invalid_parameter",
-                "Country must be a two-letter ISO 3166-1 code such as US or DE.",
+                f"'{address.country}' is not a country: give a two-letter ISO 3166-1 code "
+                "such as US or DE.",
                 "shipping.address.country",
             )
         )

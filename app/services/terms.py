@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .phones import digits, international_digits
+
 # Substrings shorter than this are not looked up (a trigram index needs three characters).
 SUBSTRING_MIN_LENGTH = 3
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
-
-
-def digits(value: str | None) -> str:
-    """The digits of ``value`` (for phone numbers typed with spaces or punctuation)."""
-    return re.sub(r"\D", "", value or "")
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,14 @@ def parse_terms(text: str) -> SearchTerms:
         needle = digits(term)
     if len(needle) < SUBSTRING_MIN_LENGTH:
         return SearchTerms(text=term, email_only=False, needles=(), notice=SHORT_TERM_NOTICE)
-    # A phone-like term also as typed: postal codes such as 00-950 are not indexed as digits.
-    needles = (needle,) if needle == lowered else (needle, lowered)
-    return SearchTerms(text=term, email_only=False, needles=needles)
+    # A phone-like term also as typed (postal codes such as 00-950 are not indexed as
+    # digits) and, when it is an international number, as E.164 digits (so the "(0)" of
+    # "+44 (0)7700 900123" does not get in the way).
+    needles = [needle] if needle == lowered else [needle, lowered]
+    international = international_digits(term) if needle != lowered else None
+    if international and international not in needles:
+        needles.append(international)
+    return SearchTerms(text=term, email_only=False, needles=tuple(needles))
 
 
 __all__ = ["SUBSTRING_MIN_LENGTH", "SearchTerms", "digits", "parse_terms"]

@@ -430,6 +430,25 @@ def test_a_country_that_is_not_two_letters_is_refused_on_the_country_field(servi
     assert problems(caught.value) == {("invalid_parameter", "shipping.address.country")}
 
 
+@pytest.mark.parametrize("country", ["ZZ", "XX", "AA", "UK"])
+def test_two_letters_that_name_no_country_are_refused_on_the_country_field(service, country):
+    """ISO 3166-1 alpha-2 codes only: ZZ is a user-assigned code, UK is GB's nickname."""
+    with pytest.raises(InvalidParameter) as caught:
+        service.create(NewCustomer(shipping=Shipping(address=Address(city="X", country=country))))
+
+    assert problems(caught.value) == {("invalid_parameter", "shipping.address.country")}
+    assert f"'{country}' is not a country" in caught.value.message
+
+
+@pytest.mark.parametrize("country", ["GB", "DE", "BR", "JP", "NZ"])
+def test_real_countries_are_taken(service, country):
+    created = service.create(
+        NewCustomer(shipping=Shipping(address=Address(city="X", country=country)))
+    )
+
+    assert service.get(created.id).shipping.address.country == country
+
+
 def test_an_update_replaces_the_whole_shipping_block(service):
     created = service.create(NewCustomer(shipping=FULL_SHIPPING))
 

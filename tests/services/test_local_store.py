@@ -143,6 +143,29 @@ def test_the_migrations_go_up_down_and_up_again(database_url, engine_name):
         engine.dispose()
 
 
+def test_the_phone_migration_indexes_existing_phones_in_their_other_spellings(database_url):
+    engine = make_engine(database_url)
+    try:
+        downgrade(database_url, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO customers (id, ship_phone, addr_country, search_text, enabled, "
+                    "request_to_be_forgotten, live_mode, created_time, version) VALUES "
+                    "('cus-old', '07700 900123', 'GB', '07700 900123 | 07700900123', "
+                    ":yes, :no, :no, :now, 1)"
+                ),
+                {"yes": True, "no": False, "now": TIE},
+            )
+        upgrade(database_url)
+        service = LocalCustomerService(engine)
+        assert ids(service.search(SearchQuery(text="+44 7700 900123"))) == ["cus-old"]
+        assert search_text_of(service, "cus-old") == "07700 900123 | 07700900123 | 447700900123"
+    finally:
+        upgrade(database_url)
+        engine.dispose()
+
+
 def test_the_migrated_tables_have_the_columns_the_models_declare(database_url):
     engine = make_engine(database_url)
     try:
@@ -293,3 +316,36 @@ def test_an_open_change_holds_the_lock_another_writer_needs(service, engine_name
                 other.execute(
                     text("SELECT pk FROM customers WHERE id = 'cus_lock' FOR UPDATE NOWAIT")
                 )
+
+
+# -- phone numbers through libphonenumber ------------------------------------------------------
+
+SPELLINGS = ["+44 7700 900123", "07700 900123", "447700900123", "+44 (0)7700 900123", "7700900123"]
+
+
+@pytest.mark.parametrize("stored", ["07700 900123", "+44 7700 900123", "+447700900123"])
+@pytest.mark.parametrize("typed", SPELLINGS)
+def test_a_phone_is_found_from_its_national_and_international_spellings(service, stored, typed):
+    service.create(NewCustomer(id="cus-other", shipping=Shipping(phone="+1 202 555 0143")))
+    created = service.create(
+        NewCustomer(shipping=Shipping(phone=stored, address=Address(city="Leeds", country="GB")))
+    )
+
+    assert ids(service.search(SearchQuery(text=typed))) == [created.id]
+
+
+def test_a_national_spelling_needs_the_shipping_country_to_be_understood(service):
+    """Without a country a national number cannot be read (which country's trunk prefix?):
+    it is found as typed, not from its international spelling."""
+    created = service.create(NewCustomer(shipping=Shipping(phone="07700 900123")))
+
+    assert ids(service.search(SearchQuery(text="07700 900123"))) == [created.id]
+    assert ids(service.search(SearchQuery(text="+44 7700 900123"))) == []
+
+
+def test_an_unparseable_phone_is_indexed_as_typed_and_as_digits(service):
+    created = service.create(
+        NewCustomer(shipping=Shipping(phone="ext. 12-345 (desk)", address=Address(country="DE")))
+    )
+
+    assert search_text_of(service, created.id) == "ext. 12-345 (desk) | 12345"

@@ -63,7 +63,7 @@ def _apply_shipping(row: CustomerRow, shipping: Shipping | None) -> None:
     row.addr_division = _clean(shipping.additional_address_info.division)
     row.addr_phonetic_name = _clean(shipping.additional_address_info.phonetic_name)
     row.search_text = search_text_for(
-        row.ship_name, row.ship_phone, row.ship_organization, row.addr_postal_code
+        row.ship_name, row.ship_phone, row.ship_organization, row.addr_postal_code, row.addr_country
     )
 
 

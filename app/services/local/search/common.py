@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true, tuple_, union_all
 
+from ... import phones
 from ...customers import CustomerSummary, SearchQuery
-from ...terms import SearchTerms, digits
+from ...terms import SearchTerms
 from ..models import CustomerRow
 
 TABLE = CustomerRow.__table__.c
@@ -34,10 +35,16 @@ SUMMARY_COLUMNS = (
 
 
 def search_text_for(
-    name: str | None, phone: str | None, organization: str | None, postal_code: str | None
+    name: str | None,
+    phone: str | None,
+    organization: str | None,
+    postal_code: str | None,
+    country: str | None = None,
 ) -> str:
-    """What the substring index covers, lower-cased; phones also as bare digits."""
-    parts = [name, phone, digits(phone), organization, postal_code]
+    """What the substring index covers, lower-cased: the phone also as its digits, and in
+    its international and national forms for the shipping country (``phones.search_forms``),
+    so any of the usual spellings finds it."""
+    parts = [name, phone, *phones.search_forms(phone, country), organization, postal_code]
     return " | ".join(p.strip().lower() for p in parts if p and p.strip())
 
 
