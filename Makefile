@@ -8,7 +8,7 @@ PORT ?= 5000
 BENCH_CUSTOMERS ?= 1000000
 BENCH_PG_PORT ?= 55433
 
-.PHONY: install install-test run test lint format bench clean
+.PHONY: install install-test run serve test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ instance/secret_key:
 run: install instance/secret_key
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: production server (gunicorn; workers/threads from GUNICORN_* variables, see gunicorn.conf.py)
+serve: install instance/secret_key
+	$(FLASK) migrate
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: install test dependencies and run every test (TEST_DATABASE_URL=postgresql+psycopg://… for PostgreSQL)
 test: install-test

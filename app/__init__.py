@@ -37,7 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import admin, audit, auth, customers, errors, privacy
+    from . import admin, audit, auth, customers, errors, health, privacy
     from .cli import register_cli
 
     app.register_blueprint(auth.bp)
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(health.bp)
     errors.register(app)
     auth.register(app)
     register_cli(app)

@@ -20,6 +20,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from .. import htmx
 from ..context import customer_service, staff_service
 from ..extensions import login_manager
+from ..health import PUBLIC_ENDPOINTS as HEALTH_ENDPOINTS
 from ..services.customers import DISABLE_REASONS
 from ..services.staff import ROLE_LABELS, Staff
 from .forms import SignInForm
@@ -28,7 +29,7 @@ from .permissions import can
 bp = Blueprint("auth", __name__)
 
 # Endpoints a signed-out visitor may reach.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.authenticate", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.authenticate", "static"}) | HEALTH_ENDPOINTS
 
 
 class CurrentStaff(UserMixin):

@@ -234,6 +234,11 @@ class CustomerService(Protocol):
         """Return one customer or raise CustomerNotFound."""
         ...
 
+    def ping(self) -> None:
+        """Return when the backend answers now; BackendUnavailable or BackendRefused when it
+        does not (one quick attempt, no retries: for readiness probes)."""
+        ...
+
     def create(self, new: NewCustomer, *, actor: Actor = ...) -> Customer:
         """Create a customer under DR's rules and return it (audited as ``actor``)."""
         ...

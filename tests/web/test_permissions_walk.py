@@ -36,6 +36,9 @@ PRIVACY = ("privacy", "admin")
 ADMINS = ("admin",)
 
 ACCESS: dict[str, tuple[str, ...]] = {
+    # probes for a process manager or load balancer
+    "health.healthz": EVERYONE,
+    "health.readyz": EVERYONE,
     # signing in and out
     "auth.login": EVERYONE,
     "auth.authenticate": EVERYONE,

@@ -120,6 +120,10 @@ class DigitalRiverCustomerService(InlineOperations):
         body = self._call("GET", _customer_path(customer_id), retry=True)
         return wire.customer_from(body)
 
+    def ping(self) -> None:
+        """The cheapest authenticated read DR has: one customer of the list, once."""
+        self._call("GET", "/customers", params={"limit": 1}, retry=False)
+
     def search(self, query: SearchQuery) -> SearchPage:
         params: dict[str, Any] = {"limit": max(1, min(query.limit, MAX_PAGE))}
         terms = parse_terms(query.text)

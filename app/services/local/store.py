@@ -29,6 +29,7 @@ from ..customers import (
     TaxIdentifier,
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
+from ..readiness import check_database
 from .db import make_session_factory, write_session
 from .inline import InlineOperations
 from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
@@ -109,6 +110,9 @@ class LocalCustomerService(InlineOperations):
             if row is None:
                 raise _not_found(customer_id)
             return self._to_customer(session, row)
+
+    def ping(self) -> None:
+        check_database(self.engine)
 
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         if not customer.email:
