@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..services import phones
 from ..services.customers import (
     CUSTOMER_ID_MAX_LENGTH,
     METADATA_MAX_KEYS,
@@ -17,6 +19,7 @@ from ..services.customers import (
     Shipping,
 )
 from ..services.errors import ServiceError
+from .address_fields import CountryField, StateField
 from .form_base import (
     LOCALES,
     TYPES,
@@ -83,12 +86,8 @@ class CustomerForm(FlaskForm):
     line2 = StringField("Address line 2", filters=[strip])
     city = StringField("City", filters=[strip])
     postal_code = StringField("Postal code", filters=[strip])
-    state = StringField("State / region", filters=[strip])
-    country = StringField(
-        "Country",
-        filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
-        description="Two-letter ISO code, e.g. US. Required when any address field is set.",
-    )
+    state = StateField("State / region", filters=[strip])
+    country = CountryField("Country", description="Required when any address field is set.")
     neighborhood = StringField("Neighborhood", filters=[strip])
     division = StringField("Division", filters=[strip])
     phonetic_name = StringField("Phonetic name", filters=[strip])
@@ -97,6 +96,15 @@ class CustomerForm(FlaskForm):
     def __init__(self, *args: object, creating: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.creating = creating
+        self.state.offer(self.country.data)
+        # Picking another country fetches that country's state field (htmx).
+        self.country.render_kw = {
+            "hx-get": url_for("customers.state_field"),
+            "hx-trigger": "change",
+            "hx-target": "#state-field",
+            "hx-swap": "outerHTML",
+            "hx-include": "[name='state']",
+        }
         if not creating:
             del self.id
             del self.draft_id
@@ -133,6 +141,7 @@ class CustomerForm(FlaskForm):
         self.postal_code.data = s.address.postal_code or ""
         self.state.data = s.address.state or ""
         self.country.data = s.address.country or ""
+        self.state.offer(self.country.data)
         self.neighborhood.data = s.additional_address_info.neighborhood or ""
         self.division.data = s.additional_address_info.division or ""
         self.phonetic_name.data = s.additional_address_info.phonetic_name or ""
@@ -140,6 +149,12 @@ class CustomerForm(FlaskForm):
             self.metadata.pop_entry()
         for key, value in customer.metadata.items():
             self.metadata.append_entry({"key": key, "value": value})
+
+    @property
+    def phone_warning(self) -> str | None:
+        """Why the phone does not look like a number of the shipping country (a warning:
+        DR stores any text, and so does the console)."""
+        return phones.warning(self.ship_phone.data, self.country.data)
 
     def add_blank_metadata_rows(self) -> None:
         room = METADATA_MAX_KEYS - len(self.metadata.entries)

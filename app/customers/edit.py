@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
@@ -58,6 +58,7 @@ def create() -> Response:
             return _backend_problem(form, error, customer=None)
         else:
             flash(f"Customer {customer.id} created.", "success")
+            _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
     return _form_again(form, customer=None)
 
@@ -101,8 +102,24 @@ def update(customer_id: str) -> Response:
             return _backend_problem(form, error, customer=customer)
         else:
             flash("Changes saved.", "success")
+            _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
     return _form_again(form, customer=customer)
+
+
+def _warn_about_phone(form: CustomerForm) -> None:
+    """A saved phone that is not a number of the shipping country: kept, but say so."""
+    if form.phone_warning:
+        flash(f"Phone {form.ship_phone.data}: {form.phone_warning}", "warning")
+
+
+@bp.get("/forms/state-field")
+@roles_required(*EDITORS)
+def state_field() -> Response:
+    """The state field for the country just picked: that country's select, or free text."""
+    form = CustomerForm(formdata=request.args, creating=True)
+    body = render_template("customers/_state_field.html", form=form)
+    return htmx.vary(Response(body))
 
 
 def _form_again(form: CustomerForm, *, customer: object, status: int = 422) -> Response:

@@ -54,9 +54,12 @@ def subdivisions(country: str) -> tuple[tuple[str, str], ...]:
 
 @cache
 def us_tax_authorities() -> tuple[str, ...]:
-    """The US states, DC and territories, as two-letter codes in alphabetical order."""
+    """The US states and DC by name, then the inhabited territories by name, as two-letter
+    codes (the order a US address form lists them in)."""
     found = pycountry.subdivisions.get(country_code="US") or ()
-    return tuple(sorted(s.code.split("-", 1)[1] for s in found if s.code not in _NO_TAX_AUTHORITY))
+    kept = [s for s in found if s.code not in _NO_TAX_AUTHORITY]
+    ordered = sorted(kept, key=lambda s: (s.type == "Outlying area", s.name))
+    return tuple(s.code.split("-", 1)[1] for s in ordered)
 
 
 __all__ = [

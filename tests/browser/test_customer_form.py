@@ -38,7 +38,7 @@ def test_too_long_id_is_reported_on_its_field_and_the_rest_is_kept(
     email.fill("Nora.Berg@example.com")
     name.fill("Nora Berg")
     city.fill("Berlin")
-    country.fill("de")
+    country.select_option("DE")
     key.fill("crm_id")
     value.fill("CRM-7781")
     page.get_by_role("button", name="Create customer").click()
@@ -101,3 +101,30 @@ def test_duplicate_id_is_reported_on_its_field(
     a11y(page)
 
     assert service.get("cus_taken").email == "first@example.com"
+
+
+def test_picking_a_country_offers_its_states_and_the_pick_is_saved(
+    page: Page, live_server, service, make_staff, sign_in, a11y
+):
+    sign_in(page, make_staff("agent"))
+    open_new_customer_form(page)
+    state = page.get_by_label("State / region")
+    expect(state).to_have_js_property("tagName", "INPUT")
+
+    page.get_by_label("Customer id").fill("cus-states")
+    page.get_by_label("City").fill("Montréal")
+    page.get_by_label("Country").select_option(label="Canada")
+    expect(state).to_have_js_property("tagName", "SELECT")
+    state.select_option(label="Quebec")
+    a11y(page)
+
+    page.get_by_label("Country").select_option(label="United Kingdom")
+    expect(state).to_have_js_property("tagName", "INPUT")
+    page.get_by_label("Country").select_option(label="Canada")
+    expect(state).to_have_js_property("tagName", "SELECT")
+    state.select_option(label="Quebec")
+    page.get_by_role("button", name="Create customer").click()
+
+    expect(page).to_have_url(f"{live_server}/customers/cus-states")
+    address = service.get("cus-states").shipping.address
+    assert (address.city, address.state, address.country) == ("Montréal", "QC", "CA")

@@ -563,7 +563,7 @@ def test_second_save_of_the_edit_form_is_refused_naming_the_first(
 
     second.get_by_label("Email", exact=True).fill("ben@example.com")
     second.get_by_label("City").fill("Oslo")
-    second.get_by_label("Country").fill("NO")
+    second.get_by_label("Country").select_option("NO")
     second.get_by_role("button", name="Save changes").click()
     alert = second.get_by_role("alert")
     expect(alert).to_contain_text("The customer was not saved.")

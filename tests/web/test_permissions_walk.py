@@ -51,6 +51,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "customers.create": AGENTS,
     "customers.edit": AGENTS,
     "customers.update": AGENTS,
+    "customers.state_field": AGENTS,
     # customers: inline changes on the detail page, and certificate files
     "customers.confirm_toggle": FRAUD,
     "customers.disable": FRAUD,
