@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,9 @@ def _build_services(app: Flask) -> Services:
     from .services.audit import AuditLog
     from .services.local import LocalCustomerService, make_engine
     from .services.privacy import PrivacyLog
+    from .services.sessions import SessionPolicy, SessionStore
     from .services.staff import StaffService
+    from .services.throttle import SignInThrottle, ThrottlePolicy
 
     engine = make_engine(app.config["DATABASE_URL"])
     hasher = PasswordHasher(
@@ -107,4 +110,19 @@ def _build_services(app: Flask) -> Services:
         staff=StaffService(engine, hasher),
         audit=audit,
         privacy=PrivacyLog(engine),
+        sessions=SessionStore(
+            engine,
+            SessionPolicy(
+                idle=dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"]),
+                lifetime=dt.timedelta(hours=app.config["SESSION_LIFETIME_HOURS"]),
+                remember=dt.timedelta(days=app.config["REMEMBER_DAYS"]),
+            ),
+        ),
+        throttle=SignInThrottle(
+            engine,
+            ThrottlePolicy(
+                account_limit=app.config["SIGN_IN_MAX_FAILURES"],
+                address_limit=app.config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+            ),
+        ),
     )

@@ -128,7 +128,7 @@ def demo_command(count: int) -> None:
     if staff.count() == 0:
         lines = []
         for role in ROLES:
-            password = f"{role}-{secrets.token_urlsafe(6)}"
+            password = secrets.token_urlsafe(12)
             staff.create(role, password, [role], f"Demo {role}")
             lines.append(f"  {role:8} {password:22} {role}")
         credentials.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +36,17 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Sessions: idle timeout and absolute lifetime of a sign-in; remember-me at most this.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_LIFETIME_HOURS": 12,
+    "REMEMBER_DAYS": 30,
+    # Sign-in throttling: failures before a lock, per account and per client address.
+    "SIGN_IN_MAX_FAILURES": 5,
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 20,
+    # "https" behind TLS: Secure cookies and HSTS. PROXY_FIX_HOPS: how many reverse proxies
+    # set X-Forwarded-For/-Proto/-Host in front of the app (0: none, headers ignored).
+    "PREFERRED_URL_SCHEME": "http",
+    "PROXY_FIX_HOPS": 0,
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
 }
@@ -57,7 +69,15 @@ def load(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         key_file = Path(app.instance_path) / "secret_key"
         if key_file.exists():
             app.config["SECRET_KEY"] = key_file.read_text().strip()
+    _derive(app.config)
     _check(app.config)
+
+
+def _derive(config: Any) -> None:
+    """Settings that follow from others."""
+    config["REMEMBER_COOKIE_DURATION"] = dt.timedelta(days=config["REMEMBER_DAYS"])
+    if config["PREFERRED_URL_SCHEME"] == "https":
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _check(config: Mapping[str, Any]) -> None:

@@ -10,7 +10,9 @@ from sqlalchemy import Engine
 from .services.audit import AuditLog
 from .services.customers import CustomerService
 from .services.privacy import PrivacyLog
+from .services.sessions import SessionStore
 from .services.staff import StaffService
+from .services.throttle import SignInThrottle
 
 
 @dataclass
@@ -20,6 +22,8 @@ class Services:
     staff: StaffService
     audit: AuditLog
     privacy: PrivacyLog
+    sessions: SessionStore
+    throttle: SignInThrottle
 
 
 def services() -> Services:

@@ -28,6 +28,8 @@ pytest_plugins = ["tests.emulator.fixtures"]
 PASSWORD = "correct-horse-battery"
 BACKENDS = ("local", "digitalriver")
 TABLES = (
+    "sign_in_throttle",
+    "staff_sessions",
     "forget_requests",
     "audit_events",
     "tax_certificates",

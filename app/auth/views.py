@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,16 +14,20 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
-from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user, user_loaded_from_cookie
 
 from .. import htmx
-from ..context import customer_service, staff_service
+from ..context import audit_log, customer_service, services, staff_service
 from ..extensions import login_manager
 from ..health import PUBLIC_ENDPOINTS as HEALTH_ENDPOINTS
+from ..services.audit import AuditEvent
+from ..services.audit import now as audit_now
 from ..services.customers import DISABLE_REASONS
 from ..services.staff import ROLE_LABELS, Staff
+from ..services.throttle import Attempt, Lockout
 from .forms import SignInForm
 from .permissions import can
 
@@ -33,29 +38,40 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.authenticate", "static"}) | HE
 
 
 class CurrentStaff(UserMixin):
-    """Flask-Login's view of a staff account."""
+    """Flask-Login's view of a signed-in staff member: the account and its session token.
+    The id Flask-Login keeps (in the session cookie and the remember-me cookie) is
+    ``staff id:token``, so every cookie names a server-side session that can be revoked."""
 
-    def __init__(self, staff: Staff) -> None:
+    def __init__(self, staff: Staff, token: str, *, remembered: bool = False) -> None:
         self.staff = staff
+        self.token = token
+        self.remembered = remembered
 
     def get_id(self) -> str:
-        return str(self.staff.id)
+        return f"{self.staff.id}:{self.token}"
 
     @property
     def is_active(self) -> bool:
         return self.staff.active
 
 
+def _resume(cookie_id: str) -> CurrentStaff | None:
+    """The staff member of a session cookie's (or remember-me cookie's) id, when its
+    session is still good."""
+    staff_id, _, token = cookie_id.partition(":")
+    if not staff_id.isascii() or not staff_id.isdigit() or len(staff_id) > 18 or not token:
+        return None
+    resumed = services().sessions.resume(int(staff_id), token)
+    if resumed is None:
+        return None
+    return CurrentStaff(resumed.staff, resumed.token, remembered=resumed.remembered)
+
+
 def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def _load(staff_id: str) -> CurrentStaff | None:
-        if not staff_id.isdigit():
-            return None
-        staff = staff_service().get(int(staff_id))
-        return CurrentStaff(staff) if staff and staff.active else None
+    login_manager.user_loader(_resume)
+    user_loaded_from_cookie.connect(_rotate_remembered, app)
 
     @app.before_request
     def _require_sign_in() -> Response | None:
@@ -105,22 +121,85 @@ def login() -> str | Response:
 
 @bp.post("/login")
 def authenticate() -> tuple[str, int] | Response:
-    """Check the credentials and start a session."""
+    """Check the credentials and start a session; throttled per account and address."""
     form = SignInForm()
     next_path = _local_path(request.args.get("next"))
     if form.validate_on_submit():
+        attempt = Attempt(form.username.data, request.remote_addr or "")
+        throttle = services().throttle
+        wait = throttle.retry_after(attempt)
+        if wait is not None:
+            return _throttled(form, next_path, wait)
         staff = staff_service().authenticate(form.username.data, form.password.data)
         if staff is not None:
-            login_user(CurrentStaff(staff), remember=form.remember.data)
+            throttle.succeeded(attempt)
+            _start_session(staff, remember=bool(form.remember.data))
             return redirect(next_path or url_for("customers.index"), code=303)
+        lockouts = throttle.failed(attempt)
+        for lockout in lockouts:
+            _audit_lockout(lockout, attempt)
+        if lockouts:
+            return _throttled(form, next_path, throttle.retry_after(attempt) or 1)
         form.password.errors.append("That username and password do not match an active account.")
     form.password.data = ""
     return render_template("auth/login.html", form=form, next=next_path), 422
 
 
+def _start_session(staff: Staff, *, remember: bool) -> None:
+    """A new server-side session, in a fresh cookie session (no fixation; a new CSRF token)."""
+    session.clear()
+    token = services().sessions.open(staff.id, remembered=remember)
+    login_user(CurrentStaff(staff, token, remembered=remember), remember=remember)
+
+
+def _rotate_remembered(app: Flask, user: CurrentStaff) -> None:
+    """A remember-me cookie opened this session: it is used up, and a new one (for a new
+    session with the same expiry) is set on this response."""
+    token = services().sessions.rotate(user.staff.id, user.token)
+    if token is None:  # pragma: no cover - resumed a moment ago
+        logout_user()
+        return
+    session.pop("csrf_token", None)
+    login_user(CurrentStaff(user.staff, token, remembered=True), remember=True)
+
+
+def _throttled(form: SignInForm, next_path: str | None, wait: int) -> Response:
+    form.password.data = ""
+    minutes, seconds = divmod(wait, 60)
+    when = f"{minutes} min {seconds} s" if minutes else f"{seconds} seconds"
+    message = (
+        f"Too many failed sign-ins for this account or from this address. Try again in {when}."
+    )
+    form.password.errors.append(message)
+    body = render_template("auth/login.html", form=form, next=next_path)
+    response = make_response(body, 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _audit_lockout(lockout: Lockout, attempt: Attempt) -> None:
+    seconds = int((lockout.until - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds())
+    audit_log().record(
+        AuditEvent(
+            occurred_time=audit_now(),
+            actor_id=None,
+            actor_username="sign-in",
+            action="staff.lockout",
+            customer_id=None,
+            outcome="failed",
+            backend="console",
+            note=f"{lockout.key} locked for {max(seconds, 1)} s after {lockout.failures} "
+            f"failed sign-ins (address {attempt.address or 'unknown'}).",
+        )
+    )
+
+
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session."""
+    """End the session: its server-side record too, so no copy of the cookie works."""
+    if current_user.is_authenticated:
+        services().sessions.revoke(current_user.token)
     logout_user()
+    session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)

@@ -30,6 +30,9 @@ ACTIONS = {
     "tax_certificate.add": "Added a tax certificate",
     "metadata.update": "Edited metadata",
     "customer.forget": "Requested to be forgotten",
+    "staff.lockout": "Sign-in locked after failed attempts",
+    "staff.password": "Changed a staff password",
+    "staff.sign_out_everywhere": "Signed a staff member out everywhere",
 }
 
 

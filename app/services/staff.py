@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select, true
+from sqlalchemy import Engine, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import rules
 from .errors import Conflict, ErrorDetail, InvalidParameter, ServiceError
 from .local.db import make_session_factory, write_session
-from .local.models import StaffRow
+from .local.models import StaffRow, StaffSessionRow
 from .local.store import aware, utcnow
 
 ROLES = ("viewer", "agent", "fraud", "privacy", "admin")
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     "admin": "Administrator",
 }
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 6
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 
@@ -59,7 +61,7 @@ def _role_problems(roles: list[str]) -> list[ErrorDetail]:
     ]
 
 
-def _to_staff(row: StaffRow) -> Staff:
+def to_staff(row: StaffRow) -> Staff:
     return Staff(
         id=row.id,
         username=row.username,
@@ -69,6 +71,33 @@ def _to_staff(row: StaffRow) -> Staff:
         created_time=aware(row.created_time),  # type: ignore[arg-type]
         last_login_time=aware(row.last_login_time),
     )
+
+
+def end_sessions(session: Session, staff_id: int) -> int:
+    """End every open session of ``staff_id`` in ``session``'s transaction (every cookie that
+    carries one of them stops working); how many were open."""
+    result = session.execute(
+        update(StaffSessionRow)
+        .where(StaffSessionRow.staff_id == staff_id, StaffSessionRow.revoked_time.is_(None))
+        .values(revoked_time=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def password_problems(password: str, username: str = "") -> list[ErrorDetail]:
+    """What makes ``password`` too easy to guess: short, few distinct characters (such as
+    ``aaaaaaaaaa`` or ``1212121212``), or the username in it."""
+    message = None
+    if len(password) < MIN_PASSWORD_LENGTH:
+        message = f"Passwords need at least {MIN_PASSWORD_LENGTH} characters."
+    elif len(set(password.lower())) < MIN_DISTINCT_CHARACTERS:
+        message = (
+            f"Use at least {MIN_DISTINCT_CHARACTERS} different characters; repeated "
+            "characters and short patterns are guessed first."
+        )
+    elif username and len(username) >= 3 and username.lower() in password.lower():
+        message = "A password must not contain the username."
+    return [ErrorDetail("invalid_parameter", message, "password")] if message else []
 
 
 class StaffService:
@@ -94,14 +123,7 @@ class StaffService:
                     "username",
                 )
             )
-        if len(password) < MIN_PASSWORD_LENGTH:
-            problems.append(
-                ErrorDetail(
-                    "invalid_parameter",
-                    f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
-                    "password",
-                )
-            )
+        problems += password_problems(password, username)
         problems += _role_problems(role_set)
         if problems:
             raise InvalidParameter(errors=problems)
@@ -121,7 +143,7 @@ class StaffService:
                 raise Conflict(
                     f"Staff account '{username}' already exists.", parameter="username"
                 ) from exc
-            return _to_staff(row)
+            return to_staff(row)
 
     def authenticate(self, username: str, password: str) -> Staff | None:
         """The active account with these credentials, or None."""
@@ -138,7 +160,7 @@ class StaffService:
                 row.password_hash = self._hasher.hash(password)
             row.last_login_time = utcnow()
             session.commit()
-            return _to_staff(row)
+            return to_staff(row)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
@@ -149,11 +171,11 @@ class StaffService:
     def get(self, staff_id: int) -> Staff | None:
         with self._sessions() as session:
             row = session.get(StaffRow, staff_id)
-            return _to_staff(row) if row else None
+            return to_staff(row) if row else None
 
     def get_by_username(self, username: str) -> Staff:
         with self._sessions() as session:
-            return _to_staff(self._row(session, username))
+            return to_staff(self._row(session, username))
 
     def set_active(self, username: str, active: bool) -> Staff:
         return self.update(username, active=active)
@@ -181,8 +203,35 @@ class StaffService:
                 row.roles = " ".join(role_set)
             if active is not None:
                 row.active = active
+            if active is False:
+                end_sessions(session, row.id)
             session.commit()
-            return _to_staff(row)
+            return to_staff(row)
+
+    def set_password(self, username: str, password: str) -> Staff:
+        """Set a new password (the staff member's own change, or an administrator's reset);
+        every session of the account ends, so a stolen cookie goes with the old password."""
+        with write_session(self._sessions) as session:
+            row = self._row(session, username)
+            rules.raise_if(password_problems(password, row.username))
+            row.password_hash = self._hasher.hash(password)
+            end_sessions(session, row.id)
+            session.commit()
+            return to_staff(row)
+
+    def check_password(self, username: str, password: str) -> bool:
+        """Whether ``password`` is the account's (to confirm a change of one's own)."""
+        with self._sessions() as session:
+            row = self._row(session, username)
+            return self._verify(row.password_hash, password)
+
+    def sign_out_everywhere(self, username: str) -> int:
+        """End every session of the account; how many were open."""
+        with write_session(self._sessions) as session:
+            row = self._row(session, username)
+            count = end_sessions(session, row.id)
+            session.commit()
+            return count
 
     @staticmethod
     def _row(session: Session, username: str) -> StaffRow:
@@ -214,7 +263,7 @@ class StaffService:
     def list(self) -> list[Staff]:
         with self._sessions() as session:
             return [
-                _to_staff(r) for r in session.scalars(select(StaffRow).order_by(StaffRow.username))
+                to_staff(r) for r in session.scalars(select(StaffRow).order_by(StaffRow.username))
             ]
 
     def count(self) -> int:

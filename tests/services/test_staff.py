@@ -160,3 +160,31 @@ def test_every_role_can_be_given_to_an_account(staff, role):
 
     assert staff.authenticate(f"{role}-user", PASSWORD).roles == {role}
     assert created.has_any(role)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1!", "at least 10 characters"),
+        ("aaaaaaaaaa", "at least 6 different characters"),
+        ("1212121212", "at least 6 different characters"),
+        ("abcabcabcabc", "at least 6 different characters"),
+        ("my-alice-password", "must not contain the username"),
+    ],
+)
+def test_an_easily_guessed_password_is_refused(staff, password, message):
+    with pytest.raises(InvalidParameter) as caught:
+        staff.create("alice", password, ["admin"])
+    assert message in caught.value.message
+    assert [d.parameter for d in caught.value.errors] == ["password"]
+
+
+def test_set_password_changes_it_and_refuses_a_weak_one(staff):
+    staff.create("bob", "correct-horse-battery", ["agent"])
+
+    staff.set_password("bob", "another-long-passphrase")
+
+    assert staff.authenticate("bob", "another-long-passphrase") is not None
+    assert staff.authenticate("bob", "correct-horse-battery") is None
+    with pytest.raises(InvalidParameter):
+        staff.set_password("bob", "aaaaaaaaaa")

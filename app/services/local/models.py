@@ -177,6 +177,38 @@ class StaffRow(Base):
     last_login_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class StaffSessionRow(Base):
+    """A signed-in session of a staff member. The browser holds a random token; the table
+    holds only its SHA-256, so a copy of the database opens no session. Revoking a row ends
+    the session and every cookie that carries its token (the remember-me cookie too)."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"),
+        ForeignKey("staff.id", ondelete="CASCADE"),
+        index=True,
+    )
+    remembered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SignInThrottleRow(Base):
+    """Failed sign-ins per account (``user:NAME``) and per client address (``addr:IP``),
+    shared by every app server on the database."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class AuditEventRow(Base):
     """Append-only record of every change (and failed attempt) to a customer."""
 
