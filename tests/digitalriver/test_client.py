@@ -496,7 +496,7 @@ def test_a_400_naming_shipping_address_country_is_invalid_parameter_on_that_para
                 {
                     "code": "invalid_parameter",
                     "parameter": "shipping.address.country",
-                    "message": "Country 'UK' is not supported.",
+                    "message": "Country 'KP' is not supported.",
                 },
                 {"code": "missing_parameter", "message": "A parameter is missing."},
             ],
@@ -504,13 +504,13 @@ def test_a_400_naming_shipping_address_country_is_invalid_parameter_on_that_para
     )
 
     with pytest.raises(InvalidParameter) as caught:
-        dr.create(NewCustomer(id="uk-1", shipping=Shipping(address=Address(country="UK"))))
+        dr.create(NewCustomer(id="kp-1", shipping=Shipping(address=Address(country="KP"))))
 
     error = caught.value
     assert (error.code, error.parameter, error.message) == (
         "invalid_parameter",
         "shipping.address.country",
-        "Country 'UK' is not supported.",
+        "Country 'KP' is not supported.",
     )
     assert [(d.code, d.parameter) for d in error.errors] == [
         ("invalid_parameter", "shipping.address.country"),
