@@ -5,8 +5,9 @@
     GUNICORN_THREADS   threads per worker             (default 4)
     GUNICORN_TIMEOUT   seconds before a stuck worker is restarted (default 60)
 
-The access log names the method, the path without its query string (search terms are
-personal data), the status, the time taken and the request id; never form values."""
+Requests are logged by the app (app/middleware.py): method, route, status, time, staff id and
+request id; never paths with ids, query strings (search terms are personal data) or form
+values."""
 
 import multiprocessing
 import os
@@ -20,7 +21,10 @@ graceful_timeout = 20
 keepalive = 5
 # Each worker builds its own app (its own database pool); nothing is shared across a fork.
 preload_app = False
-accesslog = "-"
+# The app logs each request itself (method, route rule, status, time, staff id, request id);
+# gunicorn's own access line would add the path, with its customer ids.
+accesslog = None
 errorlog = "-"
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+# No control socket: several servers (tests, benchmarks) may run side by side.
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

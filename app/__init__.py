@@ -9,19 +9,14 @@ from typing import Any
 
 import httpx
 from argon2 import PasswordHasher
-from flask import Flask, Response, abort, request
+from flask import Flask
 
-from . import config
+from . import config, middleware
 from .context import Services
 from .extensions import csrf, login_manager
 from .services.customers import CustomerService
 
 ROOT = Path(__file__).resolve().parent.parent
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -51,20 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.register(app)
     register_cli(app)
 
-    @app.before_request
-    def _refuse_nul_bytes() -> None:
-        # No valid input holds a NUL byte, and PostgreSQL refuses one even in a comparison.
-        values = request.values.items(multi=True)
-        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in values):
-            abort(400)
-
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
+    middleware.install(app)
     return app
 
 

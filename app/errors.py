@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, current_app, g, render_template, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import htmx
@@ -42,6 +44,24 @@ def render_error(
     return htmx.vary(Response(body, status=status))
 
 
+OUTAGE_MESSAGE = "The database is unreachable; nothing was changed."
+
+
+def render_outage() -> Response:
+    """The 503 page (or fragment) of a database outage, rendered without touching the
+    database: straight from the template, past the context processors (which would load the
+    signed-in staff member)."""
+    template = "errors/_outage.html" if htmx.is_htmx() else "errors/outage.html"
+    body = current_app.jinja_env.get_template(template).render(
+        message=OUTAGE_MESSAGE,
+        request_id=g.get("request_id", "-"),
+        stylesheet=url_for("static", filename="app.css"),
+    )
+    response = htmx.vary(Response(body, status=503, mimetype="text/html"))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
@@ -70,6 +90,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(BackendRefused)
     def _refused(error: BackendRefused) -> Response:
         return render_error(502, error.message, error.request_id)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def _database_down(error: Exception) -> Response:
+        app.logger.warning("database unreachable: %s", type(error).__name__)
+        return render_outage()
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

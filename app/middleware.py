@@ -1,0 +1,123 @@
+"""What every request goes through: the reverse proxy's headers, a request id, a log line
+without personal data, refused NUL bytes, and the security headers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import sys
+import time
+
+from flask import Flask, Response, abort, g, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "hid=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=(), display-capture=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+# An incoming X-Request-ID (from a proxy) is kept when it is this tame; otherwise a new one.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+request_log = logging.getLogger("customer_desk.requests")
+
+
+def install(app: Flask) -> None:
+    hops = int(app.config["PROXY_FIX_HOPS"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
+    _configure_logging(app)
+    app.before_request(_start)
+    app.before_request(_refuse_nul_bytes)
+    app.after_request(_finish)
+
+
+def _configure_logging(app: Flask) -> None:
+    if not request_log.handlers and not app.testing:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        request_log.addHandler(handler)
+        request_log.propagate = False
+    request_log.setLevel(logging.INFO)
+    # The development server's own request lines carry query strings (search terms are
+    # personal data): keep its lines, without the query.
+    logging.getLogger("werkzeug").addFilter(_strip_query_strings)
+
+
+def _strip_query_strings(record: logging.LogRecord) -> bool:
+    if isinstance(record.args, tuple) and record.args and isinstance(record.args[0], str):
+        line = record.args[0]
+        if line.count(" ") >= 2 and "?" in line:
+            method, rest = line.split(" ", 1)
+            target, _, protocol = rest.rpartition(" ")
+            record.args = (f"{method} {target.split('?', 1)[0]} {protocol}", *record.args[1:])
+    return True
+
+
+def _start() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+    g.started = time.perf_counter()
+
+
+def _refuse_nul_bytes() -> None:
+    # No valid input holds a NUL byte, and PostgreSQL refuses one even in a comparison.
+    values = request.values.items(multi=True)
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in values):
+        abort(400)
+
+
+def _finish(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "static":
+        # Pages show personal data: no browser or proxy keeps a copy.
+        headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    request_id = g.get("request_id")
+    if request_id:
+        headers.setdefault("X-Request-ID", request_id)
+        _log(response, request_id)
+    return response
+
+
+def _log(response: Response, request_id: str) -> None:
+    """One line: method, route (the rule, not the path: no ids, no query), status, time,
+    staff id and request id."""
+    rule = request.url_rule.rule if request.url_rule is not None else "-"
+    took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    staff = _staff_id()
+    request_log.info(
+        "%s %s %s %.1fms staff=%s rid=%s",
+        request.method,
+        rule,
+        response.status_code,
+        took,
+        staff,
+        request_id,
+    )
+
+
+def _staff_id() -> str:
+    """The signed-in staff member's id as already loaded for this request (never a lookup:
+    the database may be why this request failed)."""
+    user = g.get("_login_user")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "-"
+    return str(current_user.staff.id)
+
+
+__all__ = ["install"]
