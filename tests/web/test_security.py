@@ -141,3 +141,41 @@ def test_every_label_points_at_an_existing_control(responses) -> None:
         for element in document.iter():
             for target in (element.get("aria-describedby") or "").split():
                 assert target in ids, (name, element.tag, target)
+
+
+def test_every_page_says_no_store_and_limits_what_the_browser_may_do(agent) -> None:
+    response = agent.get("/")
+
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+    assert len(response.headers["X-Request-ID"]) == 16
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_hsts_is_sent(app, make_staff) -> None:
+    from app import create_app
+    from tests.conftest import PASSWORD, csrf_token
+
+    proxied = create_app({**app.config, "PREFERRED_URL_SCHEME": "https", "PROXY_FIX_HOPS": 1})
+    try:
+        client = proxied.test_client()
+        forwarded = {
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.9",
+            "Referer": "https://localhost/login",
+        }
+        page = client.get("/login", headers=forwarded)
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        token = csrf_token(client, "/login")
+        username = make_staff("viewer")
+        response = client.post(
+            "/login",
+            data={"username": username, "password": PASSWORD, "csrf_token": token, "remember": "y"},
+            headers=forwarded,
+        )
+        cookies = response.headers.getlist("Set-Cookie")
+        assert cookies and all("Secure" in c for c in cookies)
+    finally:
+        proxied.extensions["customer_desk"].engine.dispose()
