@@ -97,7 +97,7 @@ def seed_command(count: int, random_seed: int | None) -> None:
 
 
 def _seed(count: int, random_seed: int | None) -> None:
-    from .services.seed import seed_customers
+    from .demo import seed_customers
 
     with click.progressbar(length=count, label="Seeding customers", show_pos=True) as bar:
         done = 0

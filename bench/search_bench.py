@@ -38,11 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, make_url, text  # noqa: E402
 
+from app.demo import seed_customers  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.services.customers import Cursor, SearchQuery  # noqa: E402
 from app.services.local import LocalCustomerService, make_engine  # noqa: E402
 from app.services.local.store import aware  # noqa: E402
-from app.services.seed import seed_customers  # noqa: E402
 
 BENCH_DATABASE = "customer_desk_bench"
 WARMUP = 20
@@ -218,8 +218,9 @@ def service_call(service: LocalCustomerService) -> Callable[[SearchQuery], int]:
 def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
     """A search through the web app's results fragment, or None if no app can be built."""
     try:
-        from app import create_app
         from app.customers.views import encode_cursor
+
+        from app import create_app
     except ImportError:
         return None
     password = "bench-password-not-secret"
