@@ -13,6 +13,9 @@ from flask import Flask, Response, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .context import services
+from .services.local.db import close_scope, open_scope
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -38,6 +41,7 @@ def install(app: Flask) -> None:
     app.before_request(_start)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_finish)
+    app.teardown_request(_end)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -66,6 +70,14 @@ def _start() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
     g.started = time.perf_counter()
+    # One database connection for the whole request, opened when first needed.
+    g.db_scope = open_scope(services().engine)
+
+
+def _end(_error: BaseException | None) -> None:
+    scope = g.pop("db_scope", None)
+    if scope is not None:
+        close_scope(scope)
 
 
 def _refuse_nul_bytes() -> None:

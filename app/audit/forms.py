@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -14,6 +14,7 @@ from ..services.audit import ACTIONS, SYSTEM, AuditQuery
 from ..services.customers import CUSTOMER_ID_MAX_LENGTH
 from ..services.staff import Staff
 from ..web.filters import DayRangeFilters
+from ..web.widgets import FastSelectField
 
 FILTER_KEYS = ("actor", "action", "customer", "since", "until")
 
@@ -28,8 +29,8 @@ class AuditFilterForm(DayRangeFilters, FlaskForm):
     class Meta:
         csrf = False
 
-    actor = SelectField("Staff member", default="")
-    action = SelectField(
+    actor = FastSelectField("Staff member", default="")
+    action = FastSelectField(
         "Action",
         choices=[SelectChoice("", "Any action")]
         + [SelectChoice(code, label) for code, label in ACTIONS.items()],

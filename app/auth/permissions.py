@@ -6,19 +6,29 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
 from ..services.audit import Actor
+from ..services.staff import Staff
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EDITORS = ("agent",)
 
 
+def signed_in_staff() -> Staff | None:
+    """The signed-in staff member, looked up once per request (pages ask a few dozen times)."""
+    if "desk_staff" not in g:
+        user = current_user._get_current_object()
+        g.desk_staff = user.staff if user.is_authenticated else None
+    return g.desk_staff
+
+
 def can(*roles: str) -> bool:
     """Whether the signed-in staff member holds one of ``roles`` (admin holds them all)."""
-    return bool(current_user.is_authenticated and current_user.staff.has_any(*roles))
+    staff = signed_in_staff()
+    return staff is not None and staff.has_any(*roles)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -39,5 +49,6 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 def current_actor() -> Actor:
     """The signed-in staff member as the actor of a change."""
-    staff = current_user.staff
+    staff = signed_in_staff()
+    assert staff is not None, "only views behind the sign-in gate make changes"
     return Actor(staff.id, staff.username, staff.display_name)

@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup, escape
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.widgets import TextInput
 
 from ..services import geography
+from ..web.widgets import FastSelectField
 
 
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class CountryField(SelectField):
+class CountryField(FastSelectField):
     """Every ISO 3166-1 country by name; the stored code is what DR takes (e.g. ``DE``)."""
 
     def __init__(self, label: str, **kwargs: Any) -> None:

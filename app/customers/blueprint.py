@@ -7,6 +7,8 @@ import datetime as dt
 
 from flask import Blueprint
 
+from ..web.urls import customer_url
+
 bp = Blueprint("customers", __name__)
 
 
@@ -15,3 +17,6 @@ def format_when(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+bp.add_app_template_global(customer_url, "customer_url")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField
+from wtforms import FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..services import phones
@@ -19,6 +19,7 @@ from ..services.customers import (
     Shipping,
 )
 from ..services.errors import ServiceError
+from ..web.widgets import FastSelectField
 from .address_fields import CountryField, StateField
 from .form_base import (
     LOCALES,
@@ -76,8 +77,8 @@ class CustomerForm(FlaskForm):
     # shown, so a repeated submit (after a timeout, say) can never create a second customer.
     draft_id = HiddenField()
     email = StringField("Email", filters=[strip])
-    type = SelectField("Type", choices=TYPE_CHOICES, default="")
-    locale = SelectField("Locale", choices=LOCALE_CHOICES, default="")
+    type = FastSelectField("Type", choices=TYPE_CHOICES, default="")
+    locale = FastSelectField("Locale", choices=LOCALE_CHOICES, default="")
     ship_name = StringField("Name", filters=[strip])
     ship_phone = StringField("Phone", filters=[strip])
     ship_email = StringField("Shipping email", filters=[strip])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..web.widgets import FastSelectField
 from .form_base import LOCALES, TYPES, select_choices, strip
 
 TRISTATE = select_choices(("", "Any"), ("yes", "Yes"), ("no", "No"))
@@ -20,14 +21,14 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Search", filters=[strip], validators=[Optional(), Length(max=320)])
-    enabled = SelectField(
+    enabled = FastSelectField(
         "Enabled",
         choices=select_choices(("", "Any"), ("yes", "Enabled"), ("no", "Disabled")),
         default="",
     )
-    type = SelectField("Type", choices=select_choices(("", "Any"), *TYPES), default="")
-    locale = SelectField("Locale", choices=select_choices(("", "Any"), *LOCALES), default="")
-    forget = SelectField("Forget requested", choices=TRISTATE, default="")
+    type = FastSelectField("Type", choices=select_choices(("", "Any"), *TYPES), default="")
+    locale = FastSelectField("Locale", choices=select_choices(("", "Any"), *LOCALES), default="")
+    forget = FastSelectField("Forget requested", choices=TRISTATE, default="")
     created_from = DateField("Created from", validators=[Optional()])
     created_to = DateField("Created to", validators=[Optional()])
 

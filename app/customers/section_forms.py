@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,7 +13,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -32,6 +29,7 @@ from ..services.customers import (
     NewTaxCertificate,
 )
 from ..services.rules import file_type
+from ..web.widgets import FastSelectField
 from .form_base import InlineForm, select_choices, strip
 
 DISABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *DISABLE_REASONS.items())
@@ -40,7 +38,7 @@ DISABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *DISABLE_REASON
 class DisableForm(InlineForm):
     """Disable a customer: why, and a note (required for Other)."""
 
-    reason = SelectField(
+    reason = FastSelectField(
         "Reason",
         choices=DISABLE_REASON_CHOICES,
         default="",
@@ -90,7 +88,7 @@ TAX_IDENTIFIER_CHOICES = select_choices(
 class TaxIdentifierForm(InlineForm):
     """Add a tax identifier (one per type)."""
 
-    type = SelectField(
+    type = FastSelectField(
         "Type",
         choices=TAX_IDENTIFIER_CHOICES,
         default="",
@@ -120,7 +118,7 @@ class TaxCertificateForm(InlineForm):
         filters=[strip],
         validators=[InputRequired("Enter the company name."), Length(max=255)],
     )
-    tax_authority = SelectField(
+    tax_authority = FastSelectField(
         "Tax authority",
         choices=TAX_AUTHORITY_CHOICES,
         default="",
@@ -250,19 +248,6 @@ class MetadataForm(InlineForm):
         return {k: v for k, v in wanted.items() if current.get(k, "") != v}
 
 
-@dataclass
-class InlineForms:
-    """Every inline form of the detail page; ``failed`` names the one being shown again."""
-
-    disable: DisableForm
-    enable: EnableForm
-    attach: AttachSourceForm
-    tax_identifier: TaxIdentifierForm
-    tax_certificate: TaxCertificateForm
-    metadata: MetadataForm
-    failed: str | None = None
-
-
 INLINE_FORM_CLASSES: dict[str, type[InlineForm]] = {
     "disable": DisableForm,
     "enable": EnableForm,
@@ -273,23 +258,45 @@ INLINE_FORM_CLASSES: dict[str, type[InlineForm]] = {
 }
 
 
-def inline_forms(
-    customer: Customer | None, *, place: str = "detail", **bound: InlineForm
-) -> InlineForms:
-    """Fresh forms based on ``customer``'s version, except those given in ``bound`` (the
-    submitted ones, with what was typed and their errors). ``place`` "row": the toggle of a
-    search row, whose control ids must not clash with the other rows'."""
-    forms: dict[str, Any] = {}
-    for name, cls in INLINE_FORM_CLASSES.items():
-        if name in bound:
-            forms[name] = bound[name]
-            continue
+class InlineForms:
+    """The inline forms of the detail page, each built the first time a section asks for it
+    (a section only renders the forms the staff member's role may use, so a viewer's page
+    builds none); ``failed`` names the one being shown again."""
+
+    disable: DisableForm
+    enable: EnableForm
+    attach: AttachSourceForm
+    tax_identifier: TaxIdentifierForm
+    tax_certificate: TaxCertificateForm
+    metadata: MetadataForm
+
+    def __init__(self, customer: Customer | None, place: str, bound: dict[str, InlineForm]) -> None:
+        self._customer = customer
+        self._place = place
+        self.__dict__.update(bound)
+        self.failed = next(iter(bound), None)
+
+    def __getattr__(self, name: str) -> InlineForm:
+        # Only called for a form not built yet (built ones live in the instance dict).
+        cls = INLINE_FORM_CLASSES.get(name)
+        if cls is None:
+            raise AttributeError(name)
+        customer = self._customer
         form = cls(formdata=None).based_on(customer)
         if isinstance(form, MetadataForm) and customer is not None:
             form.fill_from(customer)
         if isinstance(form, DisableForm | EnableForm):
-            form.place.data = place
-            if place == "row" and customer is not None:
+            form.place.data = self._place
+            if self._place == "row" and customer is not None:
                 form.suffix_ids(customer.id)
-        forms[name] = form
-    return InlineForms(**forms, failed=next(iter(bound), None))
+        self.__dict__[name] = form
+        return form
+
+
+def inline_forms(
+    customer: Customer | None, *, place: str = "detail", **bound: InlineForm
+) -> InlineForms:
+    """Forms based on ``customer``'s version, except those given in ``bound`` (the submitted
+    ones, with what was typed and their errors). ``place`` "row": the toggle of a search row,
+    whose control ids must not clash with the other rows'."""
+    return InlineForms(customer, place, bound)

@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..services.customers import CUSTOMER_ID_MAX_LENGTH
 from ..services.privacy import STATUSES, ForgetQuery
 from ..web.filters import DayRangeFilters
+from ..web.widgets import FastSelectField
 
 FILTER_KEYS = ("customer", "requested_by", "status", "since", "until")
 REASON_MAX_LENGTH = 500
@@ -66,7 +67,7 @@ class PrivacyFilterForm(DayRangeFilters, FlaskForm):
     requested_by = StringField(
         "Requested by (username)", filters=[_strip], validators=[Optional(), Length(max=64)]
     )
-    status = SelectField(
+    status = FastSelectField(
         "Status",
         choices=[SelectChoice("", "Any status")]
         + [SelectChoice(code, label) for code, label in STATUSES.items()],

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.orm import Session
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -54,8 +55,80 @@ def _owner_only(path: str | None) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+class ConnectionScope:
+    """One database connection for a unit of work (a web request): every session the
+    services open for ``engine`` while the scope is active uses it, one after another, so a
+    page that makes several service calls checks a connection out of the pool (and, on
+    PostgreSQL, pings it) once. The connection is opened on first use: a request that needs
+    no database never touches it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+
+    def connection_for(self, engine: Engine) -> Connection | None:
+        if engine is not self.engine:
+            return None
+        if self._connection is None or self._connection.closed:
+            self._connection = engine.connect()
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+_scope: ContextVar[ConnectionScope | None] = ContextVar("desk_connection_scope", default=None)
+
+
+@contextmanager
+def connection_scope(engine: Engine) -> Iterator[ConnectionScope]:
+    """Share one connection among the sessions opened inside (see ConnectionScope)."""
+    scope = open_scope(engine)
+    try:
+        yield scope
+    finally:
+        close_scope(scope)
+
+
+def open_scope(engine: Engine) -> ConnectionScope:
+    """Start a scope (for frameworks whose hooks open and close it in separate calls)."""
+    scope = ConnectionScope(engine)
+    _scope.set(scope)
+    return scope
+
+
+def close_scope(scope: ConnectionScope) -> None:
+    if _scope.get() is scope:
+        _scope.set(None)
+    scope.close()
+
+
+class SessionFactory:
+    """Sessions on ``engine``, or on the active scope's connection when there is one."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> Session:
+        scope = _scope.get()
+        connection = scope.connection_for(self.engine) if scope is not None else None
+        if connection is not None and connection.in_transaction():
+            # Something left a transaction open on the shared connection: end it, so this
+            # session's commit is a real one.
+            connection.rollback()
+        return Session(bind=connection or self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session in a transaction, committed at the end (rolled back on an error)."""
+        with self() as session, session.begin():
+            yield session
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    return SessionFactory(engine)
 
 
 @contextmanager
