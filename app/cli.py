@@ -79,6 +79,29 @@ def staff_enable(username: str) -> None:
     click.echo(f"Enabled {username}.")
 
 
+@staff_group.command("password")
+@click.argument("username")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def staff_password(username: str, password: str) -> None:
+    """Set a new password; every session of the account ends."""
+    try:
+        services().staff.set_password(username, password)
+    except ServiceError as error:
+        raise click.ClickException("; ".join(d.message for d in error.errors)) from error
+    click.echo(f"New password set for {username}; their sessions have ended.")
+
+
+@staff_group.command("sign-out")
+@click.argument("username")
+def staff_sign_out(username: str) -> None:
+    """End every session of the account (every browser, remember-me included)."""
+    try:
+        count = services().staff.sign_out_everywhere(username)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Signed {username} out everywhere ({count} session(s) ended).")
+
+
 @staff_group.command("list")
 def staff_list() -> None:
     """List staff accounts."""

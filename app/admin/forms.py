@@ -34,3 +34,16 @@ class NewStaffForm(FlaskForm):
 class EditStaffForm(FlaskForm):
     roles = RolesField("Roles", choices=_role_choices())
     active = BooleanField("Account active (can sign in)")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired("Enter the new password."), Length(max=256)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters; every session of the account "
+        "ends.",
+    )
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """Only the CSRF token: the button is the whole form."""

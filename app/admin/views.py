@@ -1,14 +1,15 @@
-"""Staff accounts: list, create, change roles, disable and enable (administrators only)."""
+"""Staff accounts: list, create, change roles, disable and enable, reset a password and sign
+someone out everywhere (administrators only)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 
-from ..auth.permissions import roles_required
-from ..context import staff_service
+from ..auth.permissions import record_staff_event, roles_required
+from ..context import services, staff_service
 from ..services.errors import Conflict, InvalidParameter, ServiceError
 from ..services.staff import Staff, StaffNotFound
-from .forms import EditStaffForm, NewStaffForm
+from .forms import EditStaffForm, NewStaffForm, ResetPasswordForm, SignOutEverywhereForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -64,10 +65,54 @@ def create() -> Response | tuple[str, int]:
 @bp.get("/staff/<username>")
 @roles_required("admin")
 def edit(username: str) -> str:
-    """Roles and status of one account."""
+    """Roles and status of one account, its password reset and "sign out everywhere"."""
     account = _account(username)
     form = EditStaffForm(data={"roles": sorted(account.roles), "active": account.active})
-    return render_template("admin/edit.html", form=form, account=account, problems=[])
+    return _edit_page(account, form=form)
+
+
+def _edit_page(account: Staff, **forms: object) -> str:
+    context = {
+        "form": EditStaffForm(data={"roles": sorted(account.roles), "active": account.active}),
+        "reset": ResetPasswordForm(formdata=None),
+        "sign_out": SignOutEverywhereForm(formdata=None),
+        "open_sessions": services().sessions.open_count(account.id),
+        "problems": [],
+        **forms,
+    }
+    return render_template("admin/edit.html", account=account, **context)
+
+
+@bp.post("/staff/<username>/password")
+@roles_required("admin")
+def reset_password(username: str) -> Response | tuple[str, int]:
+    """Set a new password for the account; every one of its sessions ends."""
+    account = _account(username)
+    form = ResetPasswordForm()
+    if form.validate():
+        try:
+            staff_service().set_password(username, form.password.data)
+        except InvalidParameter as error:
+            form.password.errors = [d.message for d in error.errors]
+        else:
+            record_staff_event("staff.password", account, "password reset by an administrator")
+            flash(f"New password set for {account.username}; their sessions have ended.", "success")
+            return redirect(url_for("admin.edit", username=account.username), code=303)
+    return _edit_page(account, reset=form), 422
+
+
+@bp.post("/staff/<username>/sign-out")
+@roles_required("admin")
+def sign_out_everywhere(username: str) -> Response | tuple[str, int]:
+    """End every session of the account (a lost laptop, a suspected stolen cookie)."""
+    account = _account(username)
+    form = SignOutEverywhereForm()
+    if not form.validate():
+        return _edit_page(account), 400
+    count = staff_service().sign_out_everywhere(username)
+    record_staff_event("staff.sign_out_everywhere", account, f"{count} session(s) ended")
+    flash(f"{account.username} is signed out everywhere ({count} session(s) ended).", "success")
+    return redirect(url_for("admin.edit", username=account.username), code=303)
 
 
 @bp.post("/staff/<username>")
@@ -85,7 +130,7 @@ def update(username: str) -> Response | tuple[str, int]:
         else:
             flash(f"Staff account {account.username} saved.", "success")
             return redirect(url_for("admin.index"), code=303)
-    return render_template("admin/edit.html", form=form, account=account, problems=problems), 422
+    return _edit_page(account, form=form, problems=problems), 422
 
 
 def _account(username: str) -> Staff:

@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 from flask import abort, g
 from flask_login import current_user
 
-from ..services.audit import Actor
+from ..context import audit_log
+from ..services.audit import Actor, AuditEvent
+from ..services.audit import now as audit_now
 from ..services.staff import Staff
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,3 +54,18 @@ def current_actor() -> Actor:
     staff = signed_in_staff()
     assert staff is not None, "only views behind the sign-in gate make changes"
     return Actor(staff.id, staff.username, staff.display_name)
+
+
+def record_staff_event(action: str, account: Staff, note: str) -> None:
+    """A change to a staff account, in the audit trail (who did it, to whom)."""
+    audit_log().record(
+        AuditEvent(
+            occurred_time=audit_now(),
+            actor_id=current_actor().id,
+            actor_username=current_actor().username,
+            action=action,
+            customer_id=None,
+            backend="console",
+            note=f"{account.username}: {note}",
+        )
+    )

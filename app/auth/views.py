@@ -26,10 +26,11 @@ from ..health import PUBLIC_ENDPOINTS as HEALTH_ENDPOINTS
 from ..services.audit import AuditEvent
 from ..services.audit import now as audit_now
 from ..services.customers import DISABLE_REASONS
+from ..services.errors import InvalidParameter
 from ..services.staff import ROLE_LABELS, Staff
 from ..services.throttle import Attempt, Lockout
-from .forms import SignInForm
-from .permissions import can
+from .forms import ChangePasswordForm, SignInForm
+from .permissions import can, record_staff_event, signed_in_staff
 
 bp = Blueprint("auth", __name__)
 
@@ -192,6 +193,30 @@ def _audit_lockout(lockout: Lockout, attempt: Attempt) -> None:
             f"failed sign-ins (address {attempt.address or 'unknown'}).",
         )
     )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> tuple[str, int] | str | Response:
+    """Change one's own password; every other session of the account ends."""
+    staff = signed_in_staff()
+    assert staff is not None
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        service = staff_service()
+        if not service.check_password(staff.username, form.current.data):
+            form.current.errors = ["That is not your current password."]
+        else:
+            try:
+                service.set_password(staff.username, form.new.data)
+            except InvalidParameter as error:
+                form.new.errors = [d.message for d in error.errors]
+            else:
+                record_staff_event("staff.password", staff, "changed their own password")
+                _start_session(staff, remember=False)
+                flash("Password changed; every other session has ended.", "success")
+                return redirect(url_for("customers.index"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status
 
 
 @bp.post("/logout")

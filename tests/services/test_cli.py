@@ -223,3 +223,25 @@ def test_running_demo_again_adds_no_customers_or_accounts(app, runner, staff):
     assert staff.count() == len(ROLES)
     assert demo_accounts(app) == accounts
     assert all(password in second.output for password in accounts.values())
+
+
+def test_staff_password_sets_a_new_one_and_refuses_a_weak_one(app, runner, staff):
+    staff.create("carol", PASSWORD, ["agent"])
+
+    weak = runner.invoke(args=["staff", "password", "carol", "--password", "aaaaaaaaaa"])
+    strong = runner.invoke(args=["staff", "password", "carol", "--password", "new-long-passphrase"])
+
+    assert weak.exit_code != 0 and "different characters" in weak.output
+    assert strong.exit_code == 0, strong.output
+    assert staff.authenticate("carol", "new-long-passphrase") is not None
+
+
+def test_staff_sign_out_ends_the_sessions(app, runner, staff):
+    carol = staff.create("carol", PASSWORD, ["agent"])
+    sessions = app.extensions["customer_desk"].sessions
+    token = sessions.open(carol.id, remembered=True)
+
+    result = runner.invoke(args=["staff", "sign-out", "carol"])
+
+    assert result.exit_code == 0 and "1 session(s) ended" in result.output
+    assert sessions.resume(carol.id, token) is None

@@ -43,6 +43,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "auth.login": EVERYONE,
     "auth.authenticate": EVERYONE,
     "auth.logout": STAFF,
+    "auth.change_password": STAFF,
     # customers: read
     "customers.index": STAFF,
     "customers.show": STAFF,
@@ -79,6 +80,8 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "admin.create": ADMINS,
     "admin.edit": ADMINS,
     "admin.update": ADMINS,
+    "admin.reset_password": ADMINS,
+    "admin.sign_out_everywhere": ADMINS,
 }
 
 # Signing out ends the session: walk it last.
