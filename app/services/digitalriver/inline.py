@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
 from .. import forget, rules
 from ..audit import SYSTEM, Actor, AuditLog, stale_version
 from ..changes import Change, GuardedChanges
@@ -301,32 +303,10 @@ class InlineOperations(GuardedChanges[Change]):
             )
         sessions = make_session_factory(self.audit.engine)
         current = self.get(customer_id)
-        with sessions() as session:
-            existing = forget.existing_request(session, customer_id)
-        if existing is None and current.request_to_be_forgotten:
-            raise forget.already_forgotten(None)
-        if expected_version is not None and current.version != expected_version:
-            raise stale_version(self.audit, customer_id, expected_version)
-        with sessions() as session:
-            request = forget.claim(
-                session,
-                customer_id,
-                reason=reason,
-                actor=actor,
-                backend=self.backend_name,
-                status="pending",
-            )
-            session.commit()
-            request_pk = request.id
+        request_pk = self._claim_forget(sessions, current, reason, actor, expected_version)
 
         def finish(**fields: object) -> ForgetRequest:
-            with sessions() as session:
-                row = session.get(ForgetRequestRow, request_pk)
-                assert row is not None
-                for name, value in fields.items():
-                    setattr(row, name, value)
-                session.commit()
-                return to_request(row)
+            return _finish_forget(sessions, request_pk, fields)
 
         try:
             with self._audited(
@@ -359,6 +339,34 @@ class InlineOperations(GuardedChanges[Change]):
             error=None,
             request_id=self._last_request_id(),
         )
+
+    def _claim_forget(
+        self,
+        sessions: Callable[[], Session],
+        current: Customer,
+        reason: str,
+        actor: Actor,
+        expected_version: int | None,
+    ) -> int:
+        """Refuse a customer already forgotten (by another request) or a stale confirmation;
+        otherwise record the request as ``pending`` (committed) and return its key."""
+        with sessions() as session:
+            existing = forget.existing_request(session, current.id)
+        if existing is None and current.request_to_be_forgotten:
+            raise forget.already_forgotten(None)
+        if expected_version is not None and current.version != expected_version:
+            raise stale_version(self.audit, current.id, expected_version)
+        with sessions() as session:
+            request = forget.claim(
+                session,
+                current.id,
+                reason=reason,
+                actor=actor,
+                backend=self.backend_name,
+                status="pending",
+            )
+            session.commit()
+            return request.id
 
     # -- tax certificates and files ------------------------------------------------------------
 
@@ -429,6 +437,19 @@ class InlineOperations(GuardedChanges[Change]):
             size=size if isinstance(size, int) else len(content),
             content=content,
         )
+
+
+def _finish_forget(
+    sessions: Callable[[], Session], request_pk: int, fields: Mapping[str, object]
+) -> ForgetRequest:
+    """Record the outcome of a request to be forgotten on its record."""
+    with sessions() as session:
+        row = session.get(ForgetRequestRow, request_pk)
+        assert row is not None
+        for name, value in fields.items():
+            setattr(row, name, value)
+        session.commit()
+        return to_request(row)
 
 
 __all__ = ["InlineOperations", "multipart"]
