@@ -11,7 +11,7 @@ import httpx
 from argon2 import PasswordHasher
 from flask import Flask
 
-from . import config, middleware
+from . import assets, config, middleware
 from .context import Services
 from .extensions import csrf, login_manager
 from .services.customers import CustomerService
@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     middleware.install(app)
+    assets.install(app)
     return app
 
 
