@@ -218,9 +218,8 @@ def service_call(service: LocalCustomerService) -> Callable[[SearchQuery], int]:
 def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
     """A search through the web app's results fragment, or None if no app can be built."""
     try:
-        from app.customers.views import encode_cursor
-
         from app import create_app
+        from app.customers.search import encode_cursor
     except ImportError:
         return None
     password = "bench-password-not-secret"

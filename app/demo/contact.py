@@ -143,9 +143,10 @@ def street(r: Any, pool: LocalePool) -> str:
 
 
 def index_text(parts: Sequence[str | None]) -> str:
-    """What ``search_text_for`` makes of these parts (kept in step by the demo's tests; the
-    phone's forms come from the pool, see ``pools._phone_forms``)."""
-    return " | ".join(p.strip().lower() for p in parts if p and p.strip())
+    """What ``search_text_for`` makes of these parts, which the pools hold stripped (kept in
+    step by the demo's tests; the phone's forms come from the pool, see
+    ``pools._phone_forms``)."""
+    return " | ".join([p for p in parts if p]).lower()
 
 
 def phone(r: Any, pool: LocalePool) -> tuple[str, str]:

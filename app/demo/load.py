@@ -27,7 +27,7 @@ PARALLEL_MIN_ROWS = 50_000
 FULL_HISTORY_MAX = 50_000
 
 
-def plan(count: int, seed: int) -> Plan:
+def plan(count: int, seed: int, dialect: str = "sqlite") -> Plan:
     return Plan(
         count=count,
         seed=seed,
@@ -36,6 +36,7 @@ def plan(count: int, seed: int) -> Plan:
         history_share=min(1.0, FULL_HISTORY_MAX / count),
         bulk=count >= BULK_MIN_ROWS,
         parallel=count >= PARALLEL_MIN_ROWS,
+        dialect=dialect,
     )
 
 
@@ -60,5 +61,5 @@ def seed_customers(
     load = loaders.get(engine.dialect.name)
     if load is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise ValueError(f"Seeding is not supported on {engine.dialect.name!r}.")
-    load(engine, plan(count, seed), progress)
+    load(engine, plan(count, seed, engine.dialect.name), progress)
     return count

@@ -141,7 +141,7 @@ def _place(fake: Faker, market: Market, locale: str, states: tuple[str, ...]) ->
     else:
         postcode = fake.zipcode() if locale == "ja_JP" else fake.postcode()
     city = fake.city_name() + "市" if locale == "zh_CN" else fake.city()
-    return city, state, postcode
+    return " ".join(city.split()), state, postcode.strip()
 
 
 def _street(fake: Faker, locale: str) -> str:
@@ -216,7 +216,7 @@ def _phones(fake: Faker, region: str, draws: int) -> tuple[tuple[str, str, int],
 
 def _company(fake: Faker, suffix_words: set[str]) -> tuple[str, str]:
     """A company name and the label of its domain (from its first words)."""
-    name = fake.company()
+    name = " ".join(fake.company().split())
     words = [
         w
         for w in re.findall(r"[^\W\d_]+", name)
