@@ -22,6 +22,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import shutil
 import statistics
 import sys
@@ -222,7 +223,7 @@ def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
         from app.customers.search import encode_cursor
     except ImportError:
         return None
-    password = "bench-password-not-secret"
+    password = secrets.token_urlsafe(18)  # the password rules refuse one naming the user
     app = create_app(
         {
             "SECRET_KEY": "bench-secret-key",
