@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -106,7 +107,10 @@ class LocalCustomerService(InlineOperations):
 
     def get(self, customer_id: str) -> Customer:
         with self._sessions() as session:
-            row = session.scalar(select(CustomerRow).where(CustomerRow.id == customer_id))
+            # Plain rows, not ORM objects: a read needs no identity map or change tracking.
+            row = session.execute(
+                select(*_columns(CustomerRow)).where(CustomerRow.id == customer_id)
+            ).first()
             if row is None:
                 raise _not_found(customer_id)
             return self._to_customer(session, row)
@@ -215,19 +219,21 @@ class LocalCustomerService(InlineOperations):
                 return candidate
 
     @staticmethod
-    def _to_customer(session: Session, row: CustomerRow) -> Customer:
-        sources: Sequence[SourceRow] = session.scalars(
-            select(SourceRow)
+    def _to_customer(session: Session, row: Any) -> Customer:
+        """The customer of ``row`` (an ORM object or a plain row with the same attribute
+        names), with its sources, tax identifiers and certificates read as plain rows."""
+        sources: Sequence[Any] = session.execute(
+            select(*_columns(SourceRow))
             .where(SourceRow.customer_id == row.id)
             .order_by(SourceRow.created_time, SourceRow.id)
         ).all()
-        tax_ids: Sequence[TaxIdentifierRow] = session.scalars(
-            select(TaxIdentifierRow)
+        tax_ids: Sequence[Any] = session.execute(
+            select(*_columns(TaxIdentifierRow))
             .where(TaxIdentifierRow.customer_id == row.id)
             .order_by(TaxIdentifierRow.created_time, TaxIdentifierRow.id)
         ).all()
-        certificates: Sequence[TaxCertificateRow] = session.scalars(
-            select(TaxCertificateRow)
+        certificates: Sequence[Any] = session.execute(
+            select(*_columns(TaxCertificateRow))
             .where(TaxCertificateRow.customer_id == row.id)
             .order_by(TaxCertificateRow.pk)
         ).all()
@@ -284,6 +290,13 @@ class LocalCustomerService(InlineOperations):
             live_mode=row.live_mode,
             version=row.version,
         )
+
+
+@cache
+def _columns(model: type) -> tuple[Any, ...]:
+    """Every mapped column of ``model`` as an attribute (rows keep the attribute names)."""
+    mapper = model.__mapper__  # type: ignore[attr-defined]
+    return tuple(getattr(model, attr.key) for attr in mapper.column_attrs)
 
 
 def _update_problems(
