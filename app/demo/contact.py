@@ -138,8 +138,8 @@ def email(r: Any, pool: LocalePool, who: Person, company_label: str | None) -> s
 
 def street(r: Any, pool: LocalePool) -> str:
     """A street address of the locale with new house numbers."""
-    template, runs = pool.streets[int(r() * len(pool.streets))]
-    return template % tuple(low + int(r() * span) for low, span in runs)
+    template, low, span = pool.streets[int(r() * len(pool.streets))]
+    return template % (low + int(r() * span)) if span else template
 
 
 def index_text(parts: Sequence[str | None]) -> str:

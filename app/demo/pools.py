@@ -58,11 +58,17 @@ def digit_template(text: str, digits: int = 4) -> str | None:
     return out
 
 
-def number_template(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """``text`` as a %-template with a ``%d`` for each run of digits, and each run's range
-    (lowest, how many values): the generator draws new house numbers of the same length."""
-    runs = tuple((10 ** (len(m) - 1), 9 * 10 ** (len(m) - 1)) for m in re.findall(r"\d+", text))
-    return re.sub(r"\d+", "%d", text.replace("%", "%%")), runs
+def number_template(text: str) -> tuple[str, int, int]:
+    """``text`` as a %-template with a ``%d`` for its first run of digits (the house number),
+    and that run's range (lowest, how many values): the generator draws new house numbers
+    of the same length."""
+    match = re.search(r"\d+", text)
+    if match is None:  # no number: used as it is
+        return text, 0, 0
+    digits = len(match.group())
+    before, after = text[: match.start()], text[match.end() :]
+    template = before.replace("%", "%%") + "%d" + after.replace("%", "%%")
+    return template, 10 ** (digits - 1), 9 * 10 ** (digits - 1)
 
 
 def _templates(values: list[str]) -> tuple[str, ...]:
@@ -78,7 +84,7 @@ class LocalePool:
     locale: str
     dr_locale: str  # the customer locale (one DR supports)
     places: tuple[tuple[str, str | None, str], ...]  # (city, state, postcode)
-    streets: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]  # number templates
+    streets: tuple[tuple[str, int, int], ...]  # see number_template
     line2: tuple[str, ...]
     neighborhoods: tuple[str, ...]
     phones: tuple[tuple[str, str, int], ...]  # see _phone_forms

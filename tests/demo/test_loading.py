@@ -196,6 +196,10 @@ def test_a_digit_template_frees_the_last_four_digits(text_, template) -> None:
 
 
 def test_a_number_template_redraws_house_numbers_of_the_same_length() -> None:
-    template, runs = number_template("1057 Barrera Radial Apt. 18")
-    assert template == "%d Barrera Radial Apt. %d"
-    assert runs == ((1000, 9000), (10, 90))
+    assert number_template("1057 Barrera Radial Apt. 18") == (
+        "%d Barrera Radial Apt. 18",
+        1000,
+        9000,
+    )
+    assert number_template("Hauptstraße 7, 100%") == ("Hauptstraße %d, 100%%", 1, 9)
+    assert number_template("Am Markt %") == ("Am Markt %", 0, 0)
