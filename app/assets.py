@@ -77,6 +77,20 @@ class _SessionInterface(SecureCookieSessionInterface):
             super().save_session(app, session, response)
 
 
+def _whole(response: Response) -> Response:
+    """The file read into the response (the files are small): compressed like a page, with
+    its length, and closed at once. Partial (206) answers stay as send_file made them."""
+    if response.status_code == 200 and response.is_streamed:
+        stream = response.response
+        try:
+            body = b"".join(stream)
+        finally:
+            getattr(stream, "close", lambda: None)()
+        response.direct_passthrough = False
+        response.set_data(body)
+    return response
+
+
 def install(app: Flask) -> None:
     """Hash the app's static folder, hash ``url_for('static', …)`` and serve hashed names."""
     if not app.has_static_folder or app.debug:
@@ -93,7 +107,7 @@ def install(app: Flask) -> None:
         """A static file by its hashed name (a year, immutable) or by any other name."""
         name = manifest.names.get(filename)
         if name is not None:
-            response = app.send_static_file(name)
+            response = _whole(app.send_static_file(name))
             cache = response.cache_control
             cache.no_cache = None
             cache.public = True
@@ -105,7 +119,7 @@ def install(app: Flask) -> None:
             current = stale["stem"] + (stale["suffix"] or "")
             if current in manifest.hashed:
                 filename = current
-        return app.send_static_file(filename)
+        return _whole(app.send_static_file(filename))
 
     app.view_functions["static"] = static
     if type(app.session_interface) is SecureCookieSessionInterface:

@@ -1,5 +1,5 @@
 """What every request goes through: the reverse proxy's headers, a request id, a log line
-without personal data, refused NUL bytes, and the security headers."""
+without personal data, refused NUL bytes, the security headers, and compression."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 import time
 
 from flask import Flask, Response, abort, g, request
+from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,6 +31,28 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 request_log = logging.getLogger("customer_desk.requests")
 
+# Flask-Compress: HTML, CSS and JS (and JSON, SVG) in br or gzip, as the client asks, with
+# `Vary: Accept-Encoding` on every response. Never a streamed response (the CSV exports go out
+# row by row; a compressor would hold rows back); static files are read whole (app/assets.py)
+# so they compress like pages and keep their ETag and 304 (the ETag gains `:br`/`:gzip`). Not
+# certificate files or images either: PDF, PNG and JPEG are compressed already. Under 1 KB a
+# response fits in one packet anyway.
+COMPRESSION = {
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    ],
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_STREAMS": False,
+    "COMPRESS_MIN_SIZE": 1024,
+    "COMPRESS_LEVEL": 6,
+    "COMPRESS_BR_LEVEL": 4,
+}
+
 
 def install(app: Flask) -> None:
     hops = int(app.config["PROXY_FIX_HOPS"])
@@ -41,6 +64,11 @@ def install(app: Flask) -> None:
     app.before_request(_start)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_finish)
+    for key, value in COMPRESSION.items():
+        app.config.setdefault(key, value)
+    # Registered after _finish, so it runs before it: the log line records the final status
+    # (a compressed static file may turn into a 304).
+    Compress(app)
     app.teardown_request(_end)
 
 
