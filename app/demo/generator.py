@@ -50,22 +50,26 @@ class Generator:
         self.recent = contact.RecentEmails(rng)
         self.payments = payments.Payments(rng, now)
         self.history = History(rng, now, history_share)
-        # Workers draw numeric ids from disjoint residues, so theirs never collide.
         self.id_stride, self.id_offset = id_stride, id_offset
 
     def uuid(self) -> str:
         return payments.uuid(self.rng)
 
     def customer_id(self) -> str:
+        """A new id in one of the styles integrators use, none the store already holds."""
+        while True:
+            candidate = self.id_candidate()
+            if candidate not in self.taken_ids:
+                self.taken_ids.add(candidate)
+                return candidate
+
+    def id_candidate(self) -> str:
         r = self.rng.random()
         if r < 0.5:
-            # DR generates numeric ids (see rules.generate_customer_id).
-            while True:
-                number = (self.rng.getrandbits(27) % (10**8 // self.id_stride)) * self.id_stride
-                candidate = f"{number + self.id_offset:08d}0336"
-                if candidate not in self.taken_ids:
-                    self.taken_ids.add(candidate)
-                    return candidate
+            # DR generates numeric ids (see rules.generate_customer_id); workers draw from
+            # disjoint residues, so theirs never collide.
+            number = (self.rng.getrandbits(27) % (10**8 // self.id_stride)) * self.id_stride
+            return f"{number + self.id_offset:08d}0336"
         token = base64.b64encode(self.rng.getrandbits(96).to_bytes(12, "little"), b"xz").decode()
         if r < 0.85:
             return "cus_" + token

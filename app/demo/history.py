@@ -25,6 +25,7 @@ import json
 import random
 from typing import Any
 
+from ..services.customers import SUPPORTED_LOCALES
 from .contact import phone, pick, street
 from .pools import LocalePool
 from .rows import (
@@ -67,6 +68,7 @@ OTHER_NOTES = (
     "Asked by the merchant's compliance team",
 )
 EDITED = 0.3  # share of customers edited since they were created
+EDITABLE = ("email", "ship_phone", "addr_line1", "locale", "type")
 Fields = dict[str, str | None]
 
 
@@ -120,6 +122,8 @@ class History:
         recorded (and, for a forgotten customer, erase the row and record the request)."""
         r = self.rng.random
         edits = 1 + int(r() * 3) if r() < EDITED else 0
+        if not any(row[C[k]] for k in EDITABLE):
+            edits = 0
         disabled = row[C["enabled"]] == FALSE
         forgotten = row[C["request_to_be_forgotten"]] == TRUE
         recorded = r() < self.share
@@ -193,35 +197,37 @@ class History:
         return action, changes
 
     def edit_of(self, state: Fields, pool: LocalePool) -> tuple[str, Fields]:
-        """An edit's action and the values of the fields before it."""
+        """An edit's action and the values of the fields before it. Edits of the email,
+        phone, address, locale and type change a value (the field stays), so a customer
+        with one of them can be edited any number of times."""
         r = self.rng.random
-        roll = r()
-        befores: Fields
-        if roll < 0.1 and any(k.startswith("metadata.") for k in state):
-            key = pick(r, [k for k in state if k.startswith("metadata.")])
-            action, befores = "metadata.update", {key: None}
-        elif roll < 0.35 and "shipping.phone" in state:
-            action, befores = "customer.update", {"shipping.phone": phone(r, pool)[0]}
-        elif roll < 0.55 and "shipping.address.line1" in state:
+        metadata = [k for k in state if k.startswith("metadata.")]
+        kinds = [k for k in ("email", "shipping.phone", "locale", "type") if k in state]
+        kinds += ["move"] * ("shipping.address.line1" in state) + ["metadata"] * bool(metadata)
+        kind = pick(r, kinds or ["locale"])
+        if kind == "metadata":
+            return "metadata.update", {pick(r, metadata): None}
+        if kind == "move":
             city, state_code, postcode = pick(r, pool.places)
-            befores = {
+            return "customer.update", {
                 "shipping.address.line1": street(r, pool),
+                "shipping.address.line2": None,
                 "shipping.address.city": city,
                 "shipping.address.postalCode": postcode,
                 "shipping.address.state": state_code,
             }
-            action = "customer.update"
-        elif roll < 0.8 and "email" in state:
-            local = (state["email"] or "").partition("@")[0]
-            action, befores = "customer.update", {"email": f"{local}@{pick(r, pool.email_domains)}"}
-        else:
-            key = pick(
-                r,
-                [k for k in ("locale", "type", "shipping.address.line2") if k in state]
-                or ["locale"],
-            )
-            action, befores = "customer.update", {key: None}
-        return action, befores
+        if kind == "email":
+            local, _, domain = (state["email"] or "").partition("@")
+            others = [d for d in pool.email_domains if d != domain] or ["example.net"]
+            return "customer.update", {"email": f"{local}@{pick(r, others)}"}
+        if kind == "shipping.phone":
+            return "customer.update", {kind: phone(r, pool)[0]}
+        if kind == "type":
+            return "customer.update", {
+                "type": ("individual", "business")[state["type"] == "individual"]
+            }
+        others = [loc for loc in SUPPORTED_LOCALES if loc != state.get("locale")]
+        return "customer.update", {"locale": pick(r, others)}
 
     def disable(self, row: list[Any], when: str, version: int) -> list:
         r = self.rng.random

@@ -192,12 +192,14 @@ def _phone_forms(text: str, region: str) -> tuple[str, str, int] | None:
     return template, " | ".join(form_templates), len(forms)  # type: ignore[arg-type]
 
 
-def _phones(fake: Faker, region: str, draws: int) -> tuple[tuple[str, str, int], ...]:
+def _phones(fake: Faker, region: str, wanted: int) -> tuple[tuple[str, str, int], ...]:
     """Valid numbers of the region as people type them: Faker's own forms, or national,
-    international and E.164; topped up from phonenumbers' examples where Faker's are
-    rarely valid."""
+    international and E.164. Where few of Faker's numbers are valid (it draws Canadian area
+    codes at random, say) it draws more, and tops up from phonenumbers' example numbers."""
     phones: list[str] = []
-    for _ in range(draws):
+    for _ in range(wanted * 4):
+        if len(phones) >= wanted:
+            break
         text = fake.phone_number()
         number = _valid_phone(text, region)
         if number is None:
@@ -208,15 +210,16 @@ def _phones(fake: Faker, region: str, draws: int) -> tuple[tuple[str, str, int],
         phones.append(text)
     kinds = (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE)
     examples = [e for k in kinds if (e := phonenumbers.example_number_for_type(region, k))]
-    attempts = 0
-    while len(phones) < draws // 4 and examples and attempts < draws * 4:
-        attempts += 1
+    for _ in range(wanted * 4 if examples and len(phones) < wanted // 4 else 0):
         example = fake.random.choice(examples)
         national = str(example.national_number)
-        text = national[:-4] + fake.numerify("####")
-        number = _valid_phone(f"+{example.country_code}{text}", region)
+        number = _valid_phone(
+            f"+{example.country_code}{national[:-6]}{fake.numerify('#' * 6)}", region
+        )
         if number is not None:
             phones.append(phonenumbers.format_number(number, fake.random.choice(_PHONE_FORMATS)))
+        if len(phones) >= wanted // 4:
+            break
     return tuple(forms for p in phones if (forms := _phone_forms(p, region)) is not None)
 
 
@@ -275,7 +278,7 @@ def _locale_pool(
         streets=tuple(number_template(_street(fake, locale)) for _ in range(size // 2)),
         line2=tuple(v for v in line2 if v),
         neighborhoods=tuple(neighborhoods),
-        phones=_phones(fake, market.code, min(size, 120)),
+        phones=_phones(fake, market.code, min(size, 100)),
         companies=tuple(_company(fake, suffix_words) for _ in range(size // 4)),
         email_domains=tuple(fake.free_email_domain() for _ in range(100)),
         tlds=tuple(fake.tld() for _ in range(30)),

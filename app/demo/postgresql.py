@@ -41,7 +41,7 @@ def load(engine: Engine, plan: Plan, progress: Callable[[int], None] | None) -> 
 
 def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> None:
     existing = cur.execute("SELECT count(*) FROM customers").fetchone()[0]
-    taken = {r[0] for r in cur.execute("SELECT id FROM customers WHERE length(id) = 12")}
+    taken = {r[0] for r in cur.execute("SELECT id FROM customers")}
     recreate: list[str] = []
     frozen: set[str] = set()
     if plan.bulk and plan.count >= existing:

@@ -82,7 +82,7 @@ def _leave_wal(cur: Any) -> str | None:
 def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
     """Insert the load's rows; return how many customers there were before."""
     existing = cur.execute("SELECT count(*) FROM customers").fetchone()[0]
-    taken = {r[0] for r in cur.execute("SELECT id FROM customers WHERE length(id) = 12")}
+    taken = {r[0] for r in cur.execute("SELECT id FROM customers")}
     triggers = fts_triggers(cur) if plan.bulk else []
     indexes = secondary_indexes(cur) if plan.bulk and plan.count >= existing else []
     for name, _ in triggers:

@@ -10,6 +10,8 @@ from app.demo import generator, load
 from app.services.audit import customer_fields
 from app.services.customers import DISABLE_REASONS
 
+from .conftest import SEED
+
 COUNT = 300
 
 
@@ -128,9 +130,10 @@ def test_a_big_load_records_a_sample_of_histories_and_every_disable(
             assert row["updated_time"] is not None
 
 
-def test_a_second_load_adds_customers_with_their_own_history(seed, read) -> None:
+@pytest.mark.parametrize("second_seed", [SEED, SEED + 1], ids=["same seed", "another seed"])
+def test_a_second_load_adds_customers_with_their_own_history(seed, read, second_seed) -> None:
     seed(60)
-    seed(60, random_seed=8)
+    seed(60, random_seed=second_seed)
     customers = read("customers")
     assert len({r["id"] for r in customers}) == 120
     created = [e["customer_id"] for e in read("audit_events") if e["action"] == "customer.create"]
