@@ -7,8 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 BENCH_CUSTOMERS ?= 1000000
 BENCH_PG_PORT ?= 55433
+BENCH_HTTP_CUSTOMERS ?= 1000000
+BENCH_HTTP_SECONDS ?= 10
+BENCH_HTTP_PG_PORT ?= 55434
 
-.PHONY: install install-test run serve test lint format bench clean
+.PHONY: install install-test run serve test lint format bench bench-http clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +61,12 @@ bench: install
 	.ci/pg-cluster.sh start "$$pg_dir" $(BENCH_PG_PORT) && \
 	BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:$(BENCH_PG_PORT)/postgres \
 	$(PY) bench/search_bench.py --customers $(BENCH_CUSTOMERS) --engines sqlite,postgresql
+
+## bench-http: pages under gunicorn and wrk beside a bare Flask route, on SQLite and PostgreSQL (BENCH_HTTP_CUSTOMERS, BENCH_HTTP_SECONDS per page)
+bench-http: install
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || { apt-get update -q && apt-get install -y -q wrk; }
+	$(PY) bench/http_bench.py --customers $(BENCH_HTTP_CUSTOMERS) --seconds $(BENCH_HTTP_SECONDS) \
+		--pg-port $(BENCH_HTTP_PG_PORT) --engines sqlite,postgresql $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/customer-desk.db*
