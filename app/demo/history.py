@@ -122,7 +122,7 @@ class History:
         recorded (and, for a forgotten customer, erase the row and record the request)."""
         r = self.rng.random
         edits = 1 + int(r() * 3) if r() < EDITED else 0
-        if not any(row[C[k]] for k in EDITABLE):
+        if edits and not any(row[C[k]] for k in EDITABLE):
             edits = 0
         disabled = row[C["enabled"]] == FALSE
         forgotten = row[C["request_to_be_forgotten"]] == TRUE

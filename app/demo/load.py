@@ -1,8 +1,14 @@
 """Loading demo customers into the local store, fast enough for a million in under a minute.
 
-Rows are generated as plain tuples (for a big load in two worker processes) and written with
-the driver directly, in one transaction: all or nothing. How each engine takes them in bulk
-is in ``sqlite`` and ``postgresql``; both run ANALYZE afterwards.
+Rows are generated as plain tuples (for a big load in two worker processes, which pack them
+for the writer: see ``wire``) and written with the driver directly, in one transaction: all
+or nothing. How each engine takes them in bulk is in ``sqlite`` and ``postgresql``; both run
+ANALYZE afterwards.
+
+On the two cores the benchmark has, a million customers take about 40 s on either engine
+when the machine is otherwise idle: building the pools ~2.5 s, generating ~27 µs a customer
+in each worker, and on SQLite storing ~25 µs a customer (the FTS index half of it) plus ~8 s
+for the indexes at the end; on PostgreSQL the trigram GIN index alone takes ~13 s at the end.
 """
 
 from __future__ import annotations
@@ -50,9 +56,10 @@ def seed_customers(
     """Add ``count`` demo customers to the local store; return how many were added.
 
     ``progress(n)`` is called after each batch with the number of customers loaded so far.
-    Works on an empty table or appends to one that already has rows. The load is one
-    transaction: it adds everything or nothing. The same ``random_seed`` gives the same
-    customers (apart from creation times, which are relative to now).
+    Works on an empty table or appends to one that already has rows (never reusing one of
+    their ids). The load is one transaction: it adds everything or nothing, the customers'
+    cards, VAT numbers, certificates and audit events with them. The same ``random_seed``
+    and ``count`` give the same customers (apart from times, which are relative to now).
     """
     if count <= 0:
         return 0
