@@ -11,6 +11,7 @@ from flask import Response, abort, send_file
 from ..context import audit_log, customer_service, privacy_log
 from ..services.customers import Customer, CustomerSummary
 from ..services.errors import BackendRefused, BackendUnavailable
+from ..services.rules import file_type, stored_file_name
 from ..web.pages import page_or_fragment
 from .blueprint import bp
 
@@ -66,12 +67,14 @@ def download_file(customer_id: str, file_id: str) -> Response:
     if file_id not in {c.file_id for c in customer.tax_certificates}:
         abort(404)
     stored = service.get_file(file_id)
-    kind = stored.type.lower()
+    # Named and typed by its content, whatever it was uploaded as (a PDF sent as cert.html
+    # downloads as cert.pdf); content that is none of the three is served as plain bytes.
+    kind = file_type(stored.content)
     response = send_file(
         io.BytesIO(stored.content),
-        mimetype=kind if "/" in kind else FILE_TYPES.get(kind, "application/octet-stream"),
+        mimetype=FILE_TYPES.get(kind or "", "application/octet-stream"),
         as_attachment=True,
-        download_name=stored.file_name or f"{file_id}.{kind}",
+        download_name=stored_file_name(stored.file_name or file_id, kind or "bin"),
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

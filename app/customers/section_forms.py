@@ -167,8 +167,8 @@ class TaxCertificateForm(InlineForm):
         def midnight(day: dt.date) -> dt.datetime:
             return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
-        raw_name = (self.file.data.filename or "") if self.file.data else ""
-        file_name = raw_name.replace("\\", "/").rsplit("/", 1)[-1][-255:]
+        # As uploaded: the store names the file by rules.stored_file_name.
+        file_name = (self.file.data.filename or "") if self.file.data else ""
         return NewTaxCertificate(
             company_name=self.company_name.data or "",
             tax_authority=self.tax_authority.data or "",

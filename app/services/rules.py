@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Mapping
 
 from email_validator import EmailNotValidError, validate_email
@@ -193,6 +194,31 @@ def file_type(content: bytes) -> str | None:
     if content.startswith(b"\xff\xd8\xff"):
         return "jpg"
     return None
+
+
+# What a stored file name may not hold besides control and format characters (NUL, newlines,
+# right-to-left overrides, which make "cert\u202efdp.exe" look like "certexe.pdf"): path
+# separators, quotes and the other characters Windows refuses in a name.
+_NAME_RESERVED = frozenset('/\\<>:"|?*')
+FILE_NAME_MAX_LENGTH = 128
+
+
+def _name_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return char not in _NAME_RESERVED and category[0] != "C" and category not in ("Zl", "Zp")
+
+
+def stored_file_name(uploaded: str | None, kind: str) -> str:
+    """The name a certificate file is stored and served under: the uploaded name's last path
+    part without unsafe characters, at most FILE_NAME_MAX_LENGTH characters, ending in the
+    extension of its checked content ``kind`` (pdf, png or jpg), so a PDF uploaded as
+    ``cert.html`` is ``cert.pdf``; ``certificate.<kind>`` when nothing usable is left."""
+    name = re.split(r"[/\\]", uploaded or "")[-1]
+    name = "".join(filter(_name_char, name)).strip(" .")
+    stem = name.rsplit(".", 1)[0].rstrip(" .") if "." in name else name
+    suffix = f".{kind}"
+    stem = stem[: FILE_NAME_MAX_LENGTH - len(suffix)].rstrip(" .")
+    return f"{stem or 'certificate'}{suffix}"
 
 
 def tax_certificate_problems(certificate: NewTaxCertificate) -> list[ErrorDetail]:

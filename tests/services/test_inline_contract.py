@@ -359,13 +359,33 @@ def test_a_certificate_is_accepted_by_its_content_and_its_file_read_back(
         len(content),
         content,
     )
-    assert file.file_name == "scan-from-the-copier"
+    assert file.file_name == f"scan-from-the-copier.{kind}"
 
 
-@pytest.mark.parametrize("file_name", ['Zoë "Hopper" exemption (2025).pdf', "ñ;filename=x.pdf"])
-def test_a_certificate_file_keeps_its_name(service, customer, file_name):
+@pytest.mark.parametrize(
+    ("file_name", "stored"),
+    [
+        ("Zoë Hopper exemption (2025).pdf", "Zoë Hopper exemption (2025).pdf"),
+        ("ñ;filename=x.pdf", "ñ;filename=x.pdf"),
+        ('Zoë "Hopper".pdf', "Zoë Hopper.pdf"),
+        ("cert.html", "cert.pdf"),
+        ("scan.PDF", "scan.pdf"),
+        ("C:\\Users\\grace\\scan.pdf", "scan.pdf"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("cert\x00.html", "cert.pdf"),
+        ("line\r\nbreak.pdf", "linebreak.pdf"),
+        ("cert\u202efdp.exe", "certfdp.pdf"),
+        ("...", "certificate.pdf"),
+        ("", "certificate.pdf"),
+        ("x" * 300 + ".pdf", "x" * 124 + ".pdf"),
+    ],
+    ids=repr,
+)
+def test_a_certificate_file_keeps_its_name_made_safe_with_the_extension_of_its_content(
+    service, customer, file_name, stored
+):
     added = service.add_tax_certificate(customer.id, certificate(file_name=file_name))
-    assert service.get_file(added.tax_certificates[0].file_id).file_name == file_name
+    assert service.get_file(added.tax_certificates[0].file_id).file_name == stored
 
 
 def test_certificate_dates_are_kept_as_whole_days(service, customer):

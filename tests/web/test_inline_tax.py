@@ -8,6 +8,7 @@ import io
 import pytest
 
 from app.services.customers import NewTaxCertificate
+from app.services.local.models import FileRow
 from tests.conftest import csrf_token
 
 from .conftest import html
@@ -164,6 +165,37 @@ def test_anyone_signed_in_downloads_a_certificate_file_as_an_attachment(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers["Cache-Control"]
     assert response.get_data() == content
+
+
+def test_a_pdf_uploaded_as_html_is_stored_and_downloaded_as_a_pdf(agent, service, customer):
+    post(agent, detail(agent), ADD_CERT, cert_fields(PDF, "cert.html"))
+    [added] = service.get("cus-1").tax_certificates
+
+    response = agent.get(f"/customers/cus-1/files/{added.file_id}")
+
+    assert service.get_file(added.file_id).file_name == "cert.pdf"
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == "attachment; filename=cert.pdf"
+
+
+def test_a_file_stored_under_another_name_downloads_named_by_its_content(
+    viewer, service, customer, app
+) -> None:
+    """A file stored before names followed the content keeps its name in the database; the
+    download names and types it by what it holds."""
+    [stored] = service.add_tax_certificate("cus-1", certificate(PNG)).tax_certificates
+    with app.extensions["customer_desk"].engine.begin() as connection:
+        connection.execute(
+            FileRow.__table__.update()
+            .where(FileRow.id == stored.file_id)
+            .values(file_name='old "scan".html', type="html")
+        )
+
+    response = viewer.get(f"/customers/cus-1/files/{stored.file_id}")
+
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="old scan.png"'
 
 
 def test_a_file_of_another_customer_is_not_served_under_this_one(

@@ -384,7 +384,7 @@ class InlineOperations(GuardedChanges[Change]):
         rules.raise_if(rules.tax_certificate_problems(certificate))
         kind = rules.file_type(certificate.content) or "pdf"
         with self.guarded(customer_id, expected_version, "tax_certificate.add", actor) as change:
-            file_name = certificate.file_name or f"certificate.{kind}"
+            file_name = rules.stored_file_name(certificate.file_name, kind)
             content, content_type = multipart(
                 {"purpose": FILE_PURPOSE, "fileName": file_name},
                 "file",

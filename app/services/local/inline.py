@@ -322,7 +322,7 @@ class InlineOperations(ChangeMachinery):
             session.add(
                 FileRow(
                     id=file_id,
-                    file_name=certificate.file_name or f"certificate.{kind}",
+                    file_name=rules.stored_file_name(certificate.file_name, kind),
                     purpose="tax_document_customer_upload",
                     type=kind,
                     size=len(certificate.content),
