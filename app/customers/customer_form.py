@@ -11,6 +11,7 @@ from ..services import phones
 from ..services.customers import (
     CUSTOMER_ID_MAX_LENGTH,
     METADATA_MAX_KEYS,
+    SHIPPING_MAX_LENGTHS,
     AdditionalAddressInfo,
     Address,
     Customer,
@@ -63,6 +64,12 @@ PARAMETER_FIELDS = {
 }
 
 
+def at_most(parameter: str) -> list[Length]:
+    """The length check of a shipping field: as long as the store keeps it."""
+    limit = SHIPPING_MAX_LENGTHS[parameter]
+    return [Length(max=limit, message=f"At most {limit} characters (this one has %(length)d).")]
+
+
 class CustomerForm(FlaskForm):
     """Every editable field of a customer; ``id`` only on create."""
 
@@ -79,19 +86,39 @@ class CustomerForm(FlaskForm):
     email = StringField("Email", filters=[strip])
     type = FastSelectField("Type", choices=TYPE_CHOICES, default="")
     locale = FastSelectField("Locale", choices=LOCALE_CHOICES, default="")
-    ship_name = StringField("Name", filters=[strip])
-    ship_phone = StringField("Phone", filters=[strip])
+    ship_name = StringField("Name", filters=[strip], validators=at_most("shipping.name"))
+    ship_phone = StringField("Phone", filters=[strip], validators=at_most("shipping.phone"))
     ship_email = StringField("Shipping email", filters=[strip])
-    ship_organization = StringField("Organization", filters=[strip])
-    line1 = StringField("Address line 1", filters=[strip])
-    line2 = StringField("Address line 2", filters=[strip])
-    city = StringField("City", filters=[strip])
-    postal_code = StringField("Postal code", filters=[strip])
-    state = StateField("State / region", filters=[strip])
+    ship_organization = StringField(
+        "Organization", filters=[strip], validators=at_most("shipping.organization")
+    )
+    line1 = StringField(
+        "Address line 1", filters=[strip], validators=at_most("shipping.address.line1")
+    )
+    line2 = StringField(
+        "Address line 2", filters=[strip], validators=at_most("shipping.address.line2")
+    )
+    city = StringField("City", filters=[strip], validators=at_most("shipping.address.city"))
+    postal_code = StringField(
+        "Postal code", filters=[strip], validators=at_most("shipping.address.postalCode")
+    )
+    state = StateField(
+        "State / region", filters=[strip], validators=at_most("shipping.address.state")
+    )
     country = CountryField("Country", description="Required when any address field is set.")
-    neighborhood = StringField("Neighborhood", filters=[strip])
-    division = StringField("Division", filters=[strip])
-    phonetic_name = StringField("Phonetic name", filters=[strip])
+    neighborhood = StringField(
+        "Neighborhood",
+        filters=[strip],
+        validators=at_most("shipping.additionalAddressInfo.neighborhood"),
+    )
+    division = StringField(
+        "Division", filters=[strip], validators=at_most("shipping.additionalAddressInfo.division")
+    )
+    phonetic_name = StringField(
+        "Phonetic name",
+        filters=[strip],
+        validators=at_most("shipping.additionalAddressInfo.phoneticName"),
+    )
     metadata = FieldList(FormField(MetadataRow), min_entries=0, max_entries=METADATA_MAX_KEYS + 5)
 
     def __init__(self, *args: object, creating: bool, **kwargs: object) -> None:

@@ -40,6 +40,23 @@ METADATA_MAX_KEY_LENGTH = 40
 METADATA_MAX_VALUE_LENGTH = 500
 CUSTOMER_ID_MAX_LENGTH = 40
 
+# The longest shipping values the console keeps, by DR parameter. DR documents no limits for
+# these; they are the local store's column widths, and the forms and both backends refuse a
+# longer value at its field (the country is a two-letter code, checked as such).
+SHIPPING_MAX_LENGTHS = {
+    "shipping.name": 255,
+    "shipping.phone": 64,
+    "shipping.organization": 255,
+    "shipping.address.line1": 255,
+    "shipping.address.line2": 255,
+    "shipping.address.city": 255,
+    "shipping.address.postalCode": 32,
+    "shipping.address.state": 64,
+    "shipping.additionalAddressInfo.neighborhood": 255,
+    "shipping.additionalAddressInfo.division": 255,
+    "shipping.additionalAddressInfo.phoneticName": 255,
+}
+
 
 @dataclass(frozen=True)
 class Address:

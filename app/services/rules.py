@@ -18,6 +18,7 @@ from .customers import (
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
+    SHIPPING_MAX_LENGTHS,
     TAX_CERTIFICATE_MAX_BYTES,
     TAX_IDENTIFIER_TYPES,
     US_STATES,
@@ -58,8 +59,36 @@ def email_problem(email: str, parameter: str) -> ErrorDetail | None:
     return None
 
 
+def shipping_values(shipping: Shipping) -> dict[str, str | None]:
+    """The shipping block's text values by DR parameter (the country aside)."""
+    address, extra = shipping.address, shipping.additional_address_info
+    return {
+        "shipping.name": shipping.name,
+        "shipping.phone": shipping.phone,
+        "shipping.organization": shipping.organization,
+        "shipping.address.line1": address.line1,
+        "shipping.address.line2": address.line2,
+        "shipping.address.city": address.city,
+        "shipping.address.postalCode": address.postal_code,
+        "shipping.address.state": address.state,
+        "shipping.additionalAddressInfo.neighborhood": extra.neighborhood,
+        "shipping.additionalAddressInfo.division": extra.division,
+        "shipping.additionalAddressInfo.phoneticName": extra.phonetic_name,
+    }
+
+
 def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
     problems: list[ErrorDetail] = []
+    for parameter, value in shipping_values(shipping).items():
+        limit = SHIPPING_MAX_LENGTHS[parameter]
+        if value and len(value) > limit:
+            problems.append(
+                ErrorDetail(
+                    "invalid_parameter",
+                    f"At most {limit} characters (this one has {len(value)}).",
+                    parameter,
+                )
+            )
     if shipping.email:
         problem = email_problem(shipping.email, "shipping.email")
         if problem:

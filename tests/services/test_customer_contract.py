@@ -30,6 +30,7 @@ from app.services.customers import (
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
+    SHIPPING_MAX_LENGTHS,
     UNSET,
     AdditionalAddressInfo,
     Address,
@@ -447,6 +448,36 @@ def test_real_countries_are_taken(service, country):
     )
 
     assert service.get(created.id).shipping.address.country == country
+
+
+def shipping_with(parameter: str, value: str) -> Shipping:
+    """A shipping block (with a country) whose field ``parameter`` holds ``value``."""
+    part, _, name = parameter.removeprefix("shipping.").rpartition(".")
+    attribute = {"postalCode": "postal_code", "phoneticName": "phonetic_name"}.get(name, name)
+    if part == "address":
+        return Shipping(address=Address(country="DE", **{attribute: value}))
+    extra = AdditionalAddressInfo(**{attribute: value}) if part else AdditionalAddressInfo()
+    fields = {} if part else {attribute: value}
+    return Shipping(address=Address(country="DE"), additional_address_info=extra, **fields)
+
+
+@pytest.mark.parametrize(("parameter", "limit"), SHIPPING_MAX_LENGTHS.items())
+def test_a_shipping_value_at_its_limit_is_kept_and_one_longer_is_refused_on_its_field(
+    service, parameter, limit
+):
+    created = service.create(NewCustomer(shipping=shipping_with(parameter, "x" * limit)))
+    assert service.get(created.id).shipping == shipping_with(parameter, "x" * limit)
+
+    with pytest.raises(InvalidParameter) as caught:
+        service.create(NewCustomer(shipping=shipping_with(parameter, "x" * (limit + 1))))
+    assert problems(caught.value) == {("invalid_parameter", parameter)}
+    assert f"At most {limit} characters" in caught.value.message
+
+    with pytest.raises(InvalidParameter):
+        service.update(
+            created.id, CustomerUpdate(shipping=shipping_with(parameter, "y" * (limit + 1)))
+        )
+    assert service.get(created.id) == created
 
 
 def test_an_update_replaces_the_whole_shipping_block(service):
