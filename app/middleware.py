@@ -109,9 +109,10 @@ def _end(_error: BaseException | None) -> None:
 
 
 def _refuse_nul_bytes() -> None:
-    # No valid input holds a NUL byte, and PostgreSQL refuses one even in a comparison.
+    # No valid input holds a NUL byte, and PostgreSQL refuses one even in a comparison. A
+    # multipart part whose name Werkzeug cannot read (a line break in it) has no name at all.
     values = request.values.items(multi=True)
-    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in values):
+    if "\x00" in request.path or any(k is None or "\x00" in k or "\x00" in v for k, v in values):
         abort(400)
 
 

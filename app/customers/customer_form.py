@@ -27,6 +27,7 @@ from .form_base import (
     TYPES,
     VERSION_MISSING,
     VERSION_NOT_A_NUMBER,
+    RowList,
     parse_version,
     select_choices,
     strip,
@@ -119,7 +120,7 @@ class CustomerForm(FlaskForm):
         filters=[strip],
         validators=at_most("shipping.additionalAddressInfo.phoneticName"),
     )
-    metadata = FieldList(FormField(MetadataRow), min_entries=0, max_entries=METADATA_MAX_KEYS + 5)
+    metadata = RowList(FormField(MetadataRow), min_entries=0, max_entries=METADATA_MAX_KEYS + 5)
 
     def __init__(self, *args: object, creating: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -4,11 +4,13 @@ carries, and the base of the detail page's inline forms."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import FieldList, HiddenField
 from wtforms.fields.choices import SelectChoice
+from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Regexp
 
 from ..services.customers import CUSTOMER_TYPES, SUPPORTED_LOCALES, Customer
@@ -42,6 +44,59 @@ def parse_version(value: object) -> int | None:
     """The version a form was based on, or None when it is missing or not a version."""
     text = value if isinstance(value, str) else ""
     return int(text) if re.fullmatch(VERSION_PATTERN, text) else None
+
+
+# A row index as forms render them: ASCII digits, few enough for any list a page shows.
+ROW_INDEX_PATTERN = re.compile(r"[0-9]{1,6}")
+
+
+class RowList(FieldList):
+    """A FieldList that takes only rows a page could have rendered: ``name-<index>-…`` with an
+    index of ASCII digits. A row it cannot read (``metadata-²-key``, a 5,000-digit index) or
+    more rows than ``max_entries`` are refused with a message next to the list, rather than
+    failing, or dropping what was typed without a word."""
+
+    def _rows(self, formdata: Iterable[str]) -> Iterator[tuple[str, int | None]]:
+        """Each posted name of a row of this list, with its index (None when unreadable)."""
+        start = self.name + self._separator
+        for key in formdata:
+            if key.startswith(start):
+                index = key[len(start) :].split(self._field_separator, 1)[0]
+                yield key, int(index) if ROW_INDEX_PATTERN.fullmatch(index) else None
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        rows = list(self._rows(formdata)) if formdata else []
+        self.unreadable = [key for key, index in rows if index is None]
+        indices = {index for _, index in rows if index is not None}
+        self.overflow = bool(self.max_entries) and len(indices) > self.max_entries
+        super().process(formdata, data, extra_filters)
+
+    def _extract_indices(self, prefix: str, formdata: Any) -> Iterator[int]:
+        return (index for _, index in self._rows(formdata) if index is not None)
+
+    @property
+    def full(self) -> bool:
+        return bool(self.max_entries) and len(self.entries) >= self.max_entries
+
+    def validate(self, form: Any, extra_validators: Any = ()) -> bool:
+        valid = super().validate(form, extra_validators)
+        refusals = []
+        if self.unreadable:
+            name = self.unreadable[0]
+            shown = name if len(name) <= 40 else f"{name[:37]}…"
+            refusals.append(
+                f"The form sent a row this page never shows ({shown}); nothing was saved. "
+                "Reload the page and try again."
+            )
+        if self.overflow:
+            refusals.append(
+                f"The form sent more than {self.max_entries} rows, more than it holds; "
+                "nothing was saved. Reload the page and try again."
+            )
+        if refusals:
+            self.errors = [*self.errors, *refusals]
+            return False
+        return valid
 
 
 class InlineForm(FlaskForm):

@@ -172,9 +172,9 @@ def update_metadata(customer_id: str) -> Response:
     """Save the metadata rows (an empty value removes the key); "Add row" only adds a row."""
     form = MetadataForm()
     if "add_row" in request.form:
-        form.add_blank_row()
+        added = form.add_blank_row()
         form.keep_open = True
-        return section_again(customer_id, "metadata", "metadata", form, 200)
+        return section_again(customer_id, "metadata", "metadata", form, 200 if added else 422)
     outcome = {"message": "Metadata saved."}
 
     def change() -> Customer:

@@ -9,6 +9,7 @@ from flask import Response, current_app, request, url_for
 from ..context import customer_service
 from ..services.customers import Cursor, SearchPage, SearchQuery
 from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
+from ..web.filters import day_after
 from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
 from .blueprint import bp
 from .search_form import SEARCH_KEYS, SearchForm
@@ -33,6 +34,18 @@ def _day_start(day: dt.date | None) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
+# Rows a page may ask for with ``limit`` (DR's own maximum per page).
+MAX_PAGE_SIZE = 100
+
+
+def page_size(value: str | None, default: int) -> int:
+    """The ``limit`` argument: ASCII digits, at most MAX_PAGE_SIZE; anything else (0, a
+    sign, '²', 5,000 digits) is the default."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 6:
+        return default
+    return min(int(value), MAX_PAGE_SIZE) or default
+
+
 def _query(form: SearchForm) -> SearchQuery:
     """The search the valid form and the paging arguments ask for."""
     after = decode_cursor(request.args.get("after"))
@@ -44,12 +57,10 @@ def _query(form: SearchForm) -> SearchQuery:
         locale=form.locale.data or None,
         forget_requested=_tristate(form.forget.data),
         created_from=_day_start(form.created_from.data),
-        created_to=_day_start(form.created_to.data + dt.timedelta(days=1))
-        if form.created_to.data
-        else None,
+        created_to=day_after(form.created_to.data) if form.created_to.data else None,
         after=after,
         before=before if after is None else None,
-        limit=request.args.get("limit", type=int) or current_app.config["SEARCH_PAGE_SIZE"],
+        limit=page_size(request.args.get("limit"), current_app.config["SEARCH_PAGE_SIZE"]),
     )
 
 

@@ -30,7 +30,7 @@ from ..services.customers import (
 )
 from ..services.rules import file_type
 from ..web.widgets import FastSelectField
-from .form_base import InlineForm, select_choices, strip
+from .form_base import InlineForm, RowList, select_choices, strip
 
 DISABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *DISABLE_REASONS.items())
 
@@ -179,6 +179,11 @@ class TaxCertificateForm(InlineForm):
         )
 
 
+# Rows the editor holds at once: every key renamed or removed and as many new ones, and room
+# for blank rows.
+METADATA_MAX_ROWS = 100
+
+
 class MetadataEditRow(Form):
     # The key this row showed when the page was rendered ("" for a new row): changing or
     # clearing the key removes that one; other keys are never touched.
@@ -203,7 +208,7 @@ class MetadataEditRow(Form):
 class MetadataForm(InlineForm):
     """The customer's metadata as key/value rows; an empty value removes a key."""
 
-    metadata = FieldList(FormField(MetadataEditRow), min_entries=0, max_entries=100)
+    metadata = RowList(FormField(MetadataEditRow), min_entries=0, max_entries=METADATA_MAX_ROWS)
     submit_label = "Save metadata"
 
     def fill_from(self, customer: Customer) -> MetadataForm:
@@ -214,8 +219,16 @@ class MetadataForm(InlineForm):
         self.add_blank_row()
         return self
 
-    def add_blank_row(self) -> None:
+    def add_blank_row(self) -> bool:
+        """One more empty row, unless the list is full (then say so next to it)."""
+        if self.metadata.full:
+            self.metadata.errors = [
+                *self.metadata.errors,
+                f"No more rows fit: at most {METADATA_MAX_ROWS}. Save these first.",
+            ]
+            return False
         self.metadata.append_entry({"original": "", "key": "", "value": ""})
+        return True
 
     def validate_metadata(self, field: FieldList) -> None:
         seen: set[str] = set()

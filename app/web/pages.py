@@ -70,6 +70,13 @@ def decode_key(token: str | None, *parts: Callable[[str], Any]) -> tuple[Any, ..
         return None
 
 
+def row_id(text: str) -> int:
+    """The id part of a key: a database row id, ASCII digits that fit a 64-bit column."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise ValueError(f"not a row id: {text[:20]!r}")
+    return int(text)
+
+
 def moment(text: str) -> dt.datetime:
     """The time part of a key: ISO 8601, turned to UTC when it carries an offset."""
     when = dt.datetime.fromisoformat(text)
@@ -157,7 +164,7 @@ class ListPage:
     export_name: str
     columns: tuple[str, ...]
     row: Callable[[Any], Sequence[str]]
-    key_parts: tuple[Callable[[str], Any], ...] = (moment, int)
+    key_parts: tuple[Callable[[str], Any], ...] = (moment, row_id)
 
     def render(
         self,
