@@ -1,14 +1,14 @@
 """Loading demo customers into the local store, fast enough for a million in under a minute.
 
-Rows are generated as plain tuples (for a big load in two worker processes, which pack them
-for the writer: see ``wire``) and written with the driver directly, in one transaction: all
-or nothing. How each engine takes them in bulk is in ``sqlite`` and ``postgresql``; both run
-ANALYZE afterwards.
+Rows are generated as plain tuples (for a big load in two worker processes) and written with
+the driver directly, in one transaction: all or nothing. How each engine takes them in bulk
+is in ``sqlite`` and ``postgresql``; both run ANALYZE afterwards.
 
-On the two cores the benchmark has, a million customers take about 40 s on either engine
-when the machine is otherwise idle: building the pools ~2.5 s, generating ~27 µs a customer
-in each worker, and on SQLite storing ~25 µs a customer (the FTS index half of it) plus ~8 s
-for the indexes at the end; on PostgreSQL the trigram GIN index alone takes ~13 s at the end.
+Where a million customers' time goes, on two cores: building the pools ~2.5 s (here, while
+the workers start); generating ~27 µs a customer (in the workers); storing, on SQLite, ~25 µs
+a customer (half of it for the FTS index) and ~7 s for the indexes and the commit at the end;
+on PostgreSQL the server's COPY, and ~13 s for the trigram GIN index at the end. The load is
+CPU-bound: with the machine otherwise idle it takes ~45-55 s on either engine.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PARALLEL_MIN_ROWS = 50_000
 FULL_HISTORY_MAX = 50_000
 
 
-def plan(count: int, seed: int, dialect: str = "sqlite") -> Plan:
+def plan(count: int, seed: int) -> Plan:
     return Plan(
         count=count,
         seed=seed,
@@ -42,7 +42,6 @@ def plan(count: int, seed: int, dialect: str = "sqlite") -> Plan:
         history_share=min(1.0, FULL_HISTORY_MAX / count),
         bulk=count >= BULK_MIN_ROWS,
         parallel=count >= PARALLEL_MIN_ROWS,
-        dialect=dialect,
     )
 
 
@@ -68,5 +67,5 @@ def seed_customers(
     load = loaders.get(engine.dialect.name)
     if load is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
         raise ValueError(f"Seeding is not supported on {engine.dialect.name!r}.")
-    load(engine, plan(count, seed, engine.dialect.name), progress)
+    load(engine, plan(count, seed), progress)
     return count

@@ -59,16 +59,13 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> None
     ]
     done = 0
     for batch in batches(plan, taken):
-        for statement, rows in zip(statements, batch.tables, strict=True):
+        for statement, rows in zip(statements, batch.tables(), strict=True):
             if not rows:
                 continue
             with cur.copy(statement) as copy:
-                if isinstance(rows, bytes):  # already in COPY's text format (see wire)
-                    copy.write(rows)
-                else:
-                    for row in rows:
-                        copy.write_row(row)
-        done += batch.customers
+                for row in rows:
+                    copy.write_row(row)
+        done += len(batch.customers)
         if progress is not None:
             progress(done)
     for sql in recreate:

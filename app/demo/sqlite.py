@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .rows import TABLES, column_list
-from .wire import NUL, sqlite_rows
 from .workers import Plan, batches
 
 _PRAGMAS = ("synchronous", "cache_size", "temp_store", "foreign_keys", "analysis_limit")
@@ -92,13 +91,14 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
     if triggers:
         _fts_setting(cur, "hashsize", 64 * 1024 * 1024)
     last_pk = cur.execute("SELECT coalesce(max(pk), 0) FROM customers").fetchone()[0]
-    statements = [(_insert(table, columns), columns) for table, columns in TABLES]
+    statements = [
+        f"INSERT INTO {table} ({column_list(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for table, columns in TABLES
+    ]
     done = 0
     for batch in batches(plan, taken):
-        for (statement, columns), rows in zip(statements, batch.tables, strict=True):
-            if isinstance(rows, str):
-                cur.executemany(statement, sqlite_rows(rows, len(columns)))
-            elif rows:
+        for statement, rows in zip(statements, batch.tables(), strict=True):
+            if rows:
                 cur.executemany(statement, rows)
         if triggers:
             # New rows get rowids above every earlier one.
@@ -108,7 +108,7 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
                 (last_pk,),
             )
             last_pk = cur.execute("SELECT max(pk) FROM customers").fetchone()[0]
-        done += batch.customers
+        done += len(batch.customers)
         if progress is not None:
             progress(done)
     if triggers:
@@ -116,12 +116,6 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
     for _, sql in indexes + triggers:
         cur.execute(sql)
     return existing
-
-
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    # NULLIF turns the packed batches' NUL marks into NULLs (see wire).
-    values = ", ".join(f"NULLIF(?, char({ord(NUL)}))" for _ in columns)
-    return f"INSERT INTO {table} ({column_list(columns)}) VALUES ({values})"
 
 
 def _fts_setting(cur: Any, name: str, value: int) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 from .generator import Generator
 from .pools import Pools, build_pools
 from .rows import Batch
-from .wire import Packed, pack
 
 WORKERS = 2
 
@@ -31,7 +30,6 @@ class Plan:
     history_share: float  # share of customers whose create and edit events are written
     bulk: bool  # a big load: indexes and triggers are set aside while loading
     parallel: bool
-    dialect: str  # how batches are packed for the writer (see wire)
 
     def slices(self) -> list[tuple[int, int]]:
         size = self.batch_size
@@ -74,7 +72,7 @@ def _worker(
     try:
         pools = inbox.get()
         for batch in generate(plan, pools, taken_ids, now, worker, workers):
-            queue.put(pack(batch, plan.dialect))
+            queue.put(batch)
         queue.put(None)
     except BaseException as exc:  # pragma: no cover - reported to the parent
         queue.put(exc)
@@ -94,13 +92,11 @@ def _next(queue: Any, process: Any) -> Any:
             raise RuntimeError(f"{process.name} stopped (exit code {process.exitcode})") from None
 
 
-def batches(plan: Plan, taken_ids: set[str]) -> Iterator[Packed]:
-    """The load's batches in order, packed for the writer."""
+def batches(plan: Plan, taken_ids: set[str]) -> Iterator[Batch]:
+    """The load's batches in order."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if not plan.parallel:
-        pools = build_pools(plan.seed, plan.pool_size)
-        for batch in generate(plan, pools, taken_ids, now):
-            yield pack(batch, plan.dialect)
+        yield from generate(plan, build_pools(plan.seed, plan.pool_size), taken_ids, now)
         return
     context = multiprocessing.get_context("spawn")
     inboxes = [context.Queue() for _ in range(WORKERS)]
