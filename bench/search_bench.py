@@ -19,6 +19,7 @@ This is a measuring tool, not a test: nothing is cached between runs, every valu
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import random
 import re
@@ -233,6 +234,8 @@ def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
             "PASSWORD_HASH_PARALLELISM": 1,
         }
     )
+    # One log line per request would bury the timings.
+    logging.getLogger("customer_desk.requests").setLevel(logging.WARNING)
     app.extensions["customer_desk"].staff.create("bench", password, ["viewer"])
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
