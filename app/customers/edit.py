@@ -22,9 +22,14 @@ from .blueprint import bp
 from .customer_form import CustomerForm
 
 
-def _form_page(form: CustomerForm, *, customer: object, status: int = 200) -> Response:
+def _form_page(form: CustomerForm, *, customer_id: str | None, status: int = 200) -> Response:
+    """The create form (``customer_id`` None) or the edit form of that customer."""
     return page_or_fragment(
-        "customers/form.html", "customers/_form.html", status=status, form=form, customer=customer
+        "customers/form.html",
+        "customers/_form.html",
+        status=status,
+        form=form,
+        customer_id=customer_id,
     )
 
 
@@ -35,7 +40,7 @@ def new() -> Response:
     form = CustomerForm(creating=True)
     form.draft_id.data = generate_customer_id()
     form.add_blank_metadata_rows()
-    return _form_page(form, customer=None)
+    return _form_page(form, customer_id=None)
 
 
 @bp.post("/customers")
@@ -55,12 +60,12 @@ def create() -> Response:
         except InvalidParameter as error:
             form.apply_service_error(error)
         except (BackendUnavailable, BackendRefused) as error:
-            return _backend_problem(form, error, customer=None)
+            return _backend_problem(form, error, customer_id=None)
         else:
             flash(f"Customer {customer.id} created.", "success")
             _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
-    return _form_again(form, customer=None)
+    return _form_again(form, customer_id=None)
 
 
 @bp.get("/customers/<customer_id>/edit")
@@ -73,16 +78,20 @@ def edit(customer_id: str) -> Response:
     form = CustomerForm(creating=False)
     form.fill_from(customer)
     form.add_blank_metadata_rows()
-    return _form_page(form, customer=customer)
+    return _form_page(form, customer_id=customer.id)
 
 
 @bp.post("/customers/<customer_id>")
 @roles_required(*EDITORS)
 def update(customer_id: str) -> Response:
-    """Save the corrections, refusing a save based on an outdated version."""
+    """Save the corrections, refusing a save based on an outdated version. Whatever fails
+    (DR cannot even be read, say), the form comes back with everything that was typed."""
     service = customer_service()
-    customer = service.get(customer_id)
     form = CustomerForm(creating=False)
+    try:
+        customer = service.get(customer_id)
+    except (BackendUnavailable, BackendRefused) as error:
+        return _backend_problem(form, error, customer_id=customer_id)
     if form.validate():
         try:
             customer = service.update(
@@ -95,16 +104,16 @@ def update(customer_id: str) -> Response:
             return render_error(409, error.message)
         except Conflict as error:
             form.form_errors_extra.append(error.message)
-            return _form_again(form, customer=customer, status=409)
+            return _form_again(form, customer_id=customer_id, status=409)
         except InvalidParameter as error:
             form.apply_service_error(error)
         except (BackendUnavailable, BackendRefused) as error:
-            return _backend_problem(form, error, customer=customer)
+            return _backend_problem(form, error, customer_id=customer_id)
         else:
             flash("Changes saved.", "success")
             _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
-    return _form_again(form, customer=customer)
+    return _form_again(form, customer_id=customer_id)
 
 
 def _warn_about_phone(form: CustomerForm) -> None:
@@ -122,17 +131,19 @@ def state_field() -> Response:
     return htmx.vary(Response(body))
 
 
-def _form_again(form: CustomerForm, *, customer: object, status: int = 422) -> Response:
+def _form_again(form: CustomerForm, *, customer_id: str | None, status: int = 422) -> Response:
     if len(form.metadata.entries) == 0:
         form.add_blank_metadata_rows()
-    return _form_page(form, customer=customer, status=status)
+    return _form_page(form, customer_id=customer_id, status=status)
 
 
-def _backend_problem(form: CustomerForm, error: ServiceError, *, customer: object) -> Response:
+def _backend_problem(
+    form: CustomerForm, error: ServiceError, *, customer_id: str | None
+) -> Response:
     """The backend failed: say so above the form, keeping everything that was typed."""
     form.backend_problem = error
     status = 502 if isinstance(error, BackendRefused) else 503
-    return _form_again(form, customer=customer, status=status)
+    return _form_again(form, customer_id=customer_id, status=status)
 
 
 def _navigate(url: str) -> Response:

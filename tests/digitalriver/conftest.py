@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from flask.testing import FlaskClient
 
 from app.services.digitalriver import DigitalRiverCustomerService, build_http_client
 from tests.emulator.app import DigitalRiverEmulator
@@ -96,6 +97,13 @@ def make_service(
 def dr(make_service: Callable[..., DigitalRiverCustomerService]) -> DigitalRiverCustomerService:
     """A service on the emulator with the test key, 2 retries and a recording sleep."""
     return make_service()
+
+
+@pytest.fixture
+def agent(client_as: Callable[[str], FlaskClient], service: Any, monkeypatch) -> FlaskClient:
+    """An agent's client; the app's DR client skips the backoff between retries."""
+    monkeypatch.setattr(service, "_sleep", lambda seconds: None)
+    return client_as("agent")
 
 
 @pytest.fixture

@@ -130,13 +130,6 @@ def edit_form(agent: FlaskClient, customer_id: str) -> dict[str, str]:
     return {**form_values(response.get_data(as_text=True)), **EDIT_CHANGES}
 
 
-@pytest.fixture
-def agent(client_as, service, monkeypatch) -> FlaskClient:
-    """An agent's client; the app's DR client skips the backoff between retries."""
-    monkeypatch.setattr(service, "_sleep", lambda seconds: None)
-    return client_as("agent")
-
-
 # -- create form ---------------------------------------------------------------------------------
 
 
