@@ -114,6 +114,8 @@ class Source:
     currency: str | None = None
     owner_name: str | None = None
     owner_email: str | None = None
+    # DR's authentication flow (standard, redirect, receiver); the local store keeps none.
+    flow: str | None = None
 
 
 @dataclass(frozen=True)

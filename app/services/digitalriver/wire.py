@@ -108,6 +108,7 @@ def _source(data: Mapping[str, Any]) -> Source:
         currency=_str(data.get("currency")),
         owner_name=owner_name or None,
         owner_email=_str(owner.get("email")),
+        flow=_str(data.get("flow")),
     )
 
 

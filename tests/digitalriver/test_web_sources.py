@@ -1,0 +1,108 @@
+"""The payment sources panel of the customer page shows what DR returns about a source: its
+owner (name, email), currency and authentication flow; the local store keeps no flow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.services.customers import NewCustomer
+from app.services.local.models import SourceRow
+from tests.web.conftest import html
+
+CID = "cus-sources-owner"
+OWNER = {
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "email": "ada.owner@example.com",
+    "address": {"line1": "12 St James's Sq", "city": "London", "country": "GB"},
+}
+OLD_HEADER = ["Source", "Type", "Brand", "Last four", "Expires", "State"]
+
+
+def header(page) -> list[str]:
+    return [th.text for th in page.by_id("sources").find("thead").find_all("th")]
+
+
+def row_of(page, source_id: str):
+    rows = page.by_id("sources").find("tbody").find_all("tr")
+    found = [r for r in rows if source_id in r.find("td").text]
+    assert len(found) == 1, [r.text for r in rows]
+    return {name: cell.text for name, cell in zip(header(page), found[0].find_all("td"))}
+
+
+def test_a_dr_source_shows_its_owner_currency_and_flow_under_labelled_columns(
+    client_as, service, emulator
+) -> None:
+    service.create(NewCustomer(id=CID, email="ada@example.com"))
+    owned = emulator.add_source(owner=OWNER, currency="EUR", flow="redirect")["id"]
+    plain = emulator.add_source(currency="USD")["id"]
+    service.attach_source(CID, owned)
+    service.attach_source(CID, plain)
+
+    page = html(client_as("viewer").get(f"/customers/{CID}"))
+
+    assert header(page) == [*OLD_HEADER[:5], "Owner", "Currency", "Flow", "State"]
+    row = row_of(page, owned)
+    assert row["Owner"] == "Ada Lovelace ada.owner@example.com"
+    assert row["Currency"] == "EUR"
+    assert row["Flow"] == "redirect"
+    assert row["State"] == "chargeable"
+    other = row_of(page, plain)
+    assert (other["Owner"], other["Currency"], other["Flow"]) == ("", "USD", "standard")
+    owner_cell = page.by_id("sources").find("td", class_="source-owner")
+    assert owner_cell.find("span", class_="owner-email").text == "ada.owner@example.com"
+
+
+def _local_source(service, customer_id: str, **fields) -> str:
+    source_id = str(uuid.uuid4())
+    with Session(service.engine) as session:
+        session.add(
+            SourceRow(
+                id=source_id,
+                customer_id=customer_id,
+                type="creditCard",
+                state="chargeable",
+                reusable=True,
+                brand="Visa",
+                last_four="4242",
+                expiration_month=7,
+                expiration_year=2030,
+                created_time=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                **fields,
+            )
+        )
+        session.commit()
+    return source_id
+
+
+@pytest.mark.parametrize("backend", ["local"])
+def test_on_the_local_store_owner_and_currency_show_when_kept_and_there_is_no_flow(
+    client_as, service, backend
+) -> None:
+    service.create(NewCustomer(id="cus-local-owned", email="a@example.com"))
+    service.create(NewCustomer(id="cus-local-bare", email="b@example.com"))
+    owned = _local_source(
+        service,
+        "cus-local-owned",
+        currency="GBP",
+        owner_name="Ada Lovelace",
+        owner_email="ada.owner@example.com",
+    )
+    bare = _local_source(service, "cus-local-bare")
+    viewer = client_as("viewer")
+
+    page = html(viewer.get("/customers/cus-local-owned"))
+
+    assert header(page) == [*OLD_HEADER[:5], "Owner", "Currency", "State"]
+    row = row_of(page, owned)
+    assert (row["Owner"], row["Currency"]) == ("Ada Lovelace ada.owner@example.com", "GBP")
+
+    # Nothing of the three kept: the panel is drawn as before.
+    page = html(viewer.get("/customers/cus-local-bare"))
+
+    assert header(page) == OLD_HEADER
+    assert row_of(page, bare)["State"] == "chargeable"
