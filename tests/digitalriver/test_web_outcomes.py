@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import clear_faults, refuse_connections
-from .test_web_faults import EDIT_CHANGES, EDITED, assert_kept, edit_form
+from .test_web_faults import EDIT_CHANGES, EDITED, assert_kept, edit_form, new_form
 
 KEPT = "Your entries are kept below; press “Save changes” to try again."
 
@@ -50,3 +50,22 @@ def test_an_edit_saved_while_dr_cannot_be_read_keeps_every_value_and_saves_once_
     assert stored["shipping"]["address"]["city"] == EDIT_CHANGES["city"]
     assert stored["metadata"] == {"coupon": "iOS", "tier": "gold"}
     assert len(emulator.requests_to("POST", "/customers/edit-1")) == 1
+
+
+def test_a_create_with_an_unclear_outcome_says_pressing_create_again_is_safe(
+    agent, service, emulator, fault
+) -> None:
+    data = new_form(agent)
+    fault.inject(
+        emulator, service.http, times=service.retries + 1, method="POST", path_prefix="/customers"
+    )
+
+    response = agent.post("/customers", data=data)
+
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "reload the customer" not in body
+    if fault.kind == "refused":
+        assert "Nothing was changed" in body
+    else:
+        assert "may or may not have been created; pressing Create again is safe" in body

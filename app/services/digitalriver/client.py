@@ -464,7 +464,7 @@ class DigitalRiverCustomerService(InlineOperations):
             content=content,
             content_type=content_type,
         )
-        return self._read(method, response, request_id)
+        return self._read(method, path, response, request_id)
 
     def _download(self, path: str) -> bytes:
         """A file's own bytes (not JSON); retried like any read."""
@@ -474,7 +474,7 @@ class DigitalRiverCustomerService(InlineOperations):
                 response, request_id = self._send("GET", path, accept="*/*")
                 if response.status_code < 400:
                     return response.content
-                self._read("GET", response, request_id)  # raises the error it carries
+                self._read("GET", path, response, request_id)  # raises the error it carries
                 raise BackendUnavailable(UNAVAILABLE, request_id=request_id)  # pragma: no cover
             except _Ambiguous as exc:
                 if attempt + 1 >= attempts:
@@ -515,7 +515,8 @@ class DigitalRiverCustomerService(InlineOperations):
             except httpx.TimeoutException as exc:
                 raise _Ambiguous(
                     BackendUnavailable(
-                        "Digital River did not answer in time. " + _not_sure(method), code="timeout"
+                        "Digital River did not answer in time. " + _not_sure(method, path),
+                        code="timeout",
                     )
                 ) from exc
             except httpx.ConnectError as exc:
@@ -530,7 +531,7 @@ class DigitalRiverCustomerService(InlineOperations):
                 raise _Ambiguous(
                     BackendUnavailable(
                         "Digital River closed the connection without answering. "
-                        + _not_sure(method),
+                        + _not_sure(method, path),
                         code="connection_error",
                     )
                 ) from exc
@@ -556,7 +557,7 @@ class DigitalRiverCustomerService(InlineOperations):
             return response, request_id
 
     def _read(
-        self, method: str, response: httpx.Response, request_id: str | None
+        self, method: str, path: str, response: httpx.Response, request_id: str | None
     ) -> dict[str, Any]:
         status = response.status_code
         if status in (401, 403):
@@ -568,7 +569,7 @@ class DigitalRiverCustomerService(InlineOperations):
         if status >= 500 or status == 408:
             raise _Ambiguous(
                 BackendUnavailable(
-                    f"Digital River is unavailable (HTTP {status}). " + _not_sure(method),
+                    f"Digital River is unavailable (HTTP {status}). " + _not_sure(method, path),
                     code="unavailable",
                     request_id=request_id,
                 )
@@ -580,7 +581,7 @@ class DigitalRiverCustomerService(InlineOperations):
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise _Ambiguous(
                 BackendUnavailable(
-                    "Digital River sent an unreadable answer. " + _not_sure(method),
+                    "Digital River sent an unreadable answer. " + _not_sure(method, path),
                     code="bad_response",
                     request_id=request_id,
                 )
@@ -588,7 +589,7 @@ class DigitalRiverCustomerService(InlineOperations):
         if not isinstance(body, dict):
             raise _Ambiguous(
                 BackendUnavailable(
-                    "Digital River sent an unexpected answer. " + _not_sure(method),
+                    "Digital River sent an unexpected answer. " + _not_sure(method, path),
                     code="bad_response",
                     request_id=request_id,
                 )
@@ -619,9 +620,17 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _not_sure(method: str) -> str:
+def _not_sure(method: str, path: str) -> str:
+    """What an unclear answer means for the person who asked."""
     if method == "GET":
         return "Try again in a moment."
+    if method == "POST" and path == "/customers":
+        # Every create carries its id (typed, or reserved when the form was shown), so a
+        # repeat is answered "already exists" and reconciled: it can never make a second one.
+        return (
+            "The customer may or may not have been created; pressing Create again is safe: "
+            "it cannot create a second customer."
+        )
     return "The change may not have been saved: reload the customer before trying again."
 
 
