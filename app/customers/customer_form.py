@@ -139,6 +139,8 @@ class CustomerForm(FlaskForm):
             del self.draft_id
         self.form_errors_extra: list[str] = []
         self.already_created: str | None = None
+        # The customer already created holds what an earlier submit sent, not this one.
+        self.already_created_differs = False
         self.backend_problem: ServiceError | None = None
 
     def validate(self, extra_validators: object = None) -> bool:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 
 from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
 from ..context import customer_service
 from ..errors import render_error
+from ..services.customers import NewCustomer
 from ..services.errors import (
     BackendRefused,
     BackendUnavailable,
     Conflict,
     CustomerForgotten,
+    CustomerNotFound,
     InvalidParameter,
     ServiceError,
 )
@@ -49,23 +51,82 @@ def create() -> Response:
     """Create the customer, or show the form again with the errors next to their fields."""
     form = CustomerForm(creating=True)
     if form.validate():
+        new = form.new_customer()
+        tried = _unclear_attempt(form)
         try:
-            customer = customer_service().create(form.new_customer(), actor=current_actor())
+            customer = customer_service().create(new, actor=current_actor())
         except Conflict as error:
-            if not form.id.data and error.code == "already_exists":
-                # The reserved id is taken: an earlier submit of this very form went through.
-                form.already_created = form.draft_id.data
-            else:
+            if error.code != "already_exists":
                 form.apply_service_error(error)
+            else:
+                refused = _reconcile(form, new, error, tried)
+                if refused is not None:
+                    return refused
         except InvalidParameter as error:
             form.apply_service_error(error)
         except (BackendUnavailable, BackendRefused) as error:
+            if getattr(error, "uncertain", False):
+                _remember_unclear_attempt(form, new)
             return _backend_problem(form, error, customer_id=None)
         else:
             flash(f"Customer {customer.id} created.", "success")
             _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
     return _form_again(form, customer_id=None)
+
+
+# The creates whose outcome DR left unclear, per form (its reserved id is the form's token):
+# the id each one asked for. Kept in the signed session, the newest few only.
+UNCLEAR_ATTEMPTS = "unclear_creates"
+UNCLEAR_ATTEMPTS_KEPT = 8
+RESERVED_ID_TAKEN = (
+    "The id reserved for this form belongs to another customer. A new id is reserved: "
+    "press “Create customer” again."
+)
+
+
+def _unclear_attempt(form: CustomerForm) -> str | None:
+    """The id an earlier submit of this form asked for, when DR left its outcome unclear."""
+    attempts = session.get(UNCLEAR_ATTEMPTS)
+    if not isinstance(attempts, dict) or not form.draft_id.data:
+        return None
+    tried = attempts.get(form.draft_id.data)
+    return tried if isinstance(tried, str) else None
+
+
+def _remember_unclear_attempt(form: CustomerForm, new: NewCustomer) -> None:
+    if not form.draft_id.data or new.id is None:
+        return
+    attempts = session.get(UNCLEAR_ATTEMPTS)
+    kept = dict(attempts) if isinstance(attempts, dict) else {}
+    kept.pop(form.draft_id.data, None)
+    kept[form.draft_id.data] = new.id
+    session[UNCLEAR_ATTEMPTS] = dict(list(kept.items())[-UNCLEAR_ATTEMPTS_KEPT:])
+
+
+def _reconcile(
+    form: CustomerForm, new: NewCustomer, clash: Conflict, tried: str | None
+) -> Response | None:
+    """The id is taken. It is this form's customer when it holds what the form sends, or
+    when an earlier submit of this form asked for that id and DR left the outcome unclear
+    (typed values may have been corrected since); otherwise it is somebody else's. A
+    response when the check itself cannot be made."""
+    assert new.id is not None
+    try:
+        existing = customer_service().get(new.id)
+    except (BackendUnavailable, BackendRefused) as error:
+        return _backend_problem(form, error, customer_id=None)
+    except CustomerNotFound:
+        existing = None
+    if existing is not None and (new.describes(existing) or tried == new.id):
+        form.already_created = new.id
+        form.already_created_differs = not new.describes(existing)
+    elif not form.id.data:
+        form.draft_id.data = generate_customer_id()
+        form.form_errors_extra.append(RESERVED_ID_TAKEN)
+    else:
+        form.apply_service_error(clash)
+    return None
 
 
 @bp.get("/customers/<customer_id>/edit")

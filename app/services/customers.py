@@ -187,6 +187,19 @@ class NewCustomer:
     enabled: bool = True
     metadata: Mapping[str, str] = field(default_factory=dict)
 
+    def describes(self, customer: Customer) -> bool:
+        """Whether ``customer`` holds exactly what this request would create (so a create
+        answered "already exists" was this very request, applied by an earlier attempt)."""
+        return (
+            self.id == customer.id
+            and (self.email or None) == customer.email
+            and (self.shipping or Shipping()) == customer.shipping
+            and (self.type or None) == customer.type
+            and (self.locale or None) == customer.locale
+            and self.enabled == customer.enabled
+            and {k: v for k, v in self.metadata.items() if v} == dict(customer.metadata)
+        )
+
 
 @dataclass(frozen=True)
 class CustomerUpdate:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,16 @@ class BackendRefused(ServiceError):
 
 
 class BackendUnavailable(ServiceError):
-    """The backend could not be reached or failed (5xx, timeouts, refused connections)."""
+    """The backend could not be reached or failed (5xx, timeouts, refused connections).
+    ``uncertain``: a write was sent and may have been applied (a timeout, a 5xx, a broken
+    connection, an unreadable answer); False when it certainly was not (never sent, refused)."""
 
     default_code = "unavailable"
     default_message = "The customer backend is unavailable. Try again in a moment."
+
+    def __init__(self, message: str | None = None, *, uncertain: bool = False, **kwargs: Any):
+        super().__init__(message, **kwargs)
+        self.uncertain = uncertain
 
 
 class StaleVersion(Conflict):

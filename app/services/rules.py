@@ -3,6 +3,7 @@ pre-check elsewhere). Each broken rule becomes an ErrorDetail with DR's code and
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 import unicodedata
@@ -194,9 +195,15 @@ def raise_if(problems: list[ErrorDetail]) -> None:
         raise InvalidParameter(errors=problems)
 
 
+RESERVED_ID_PREFIX = "cd_"
+
+
 def generate_customer_id() -> str:
-    """An id in DR's own style (numeric, 12 digits in its examples)."""
-    return f"{secrets.randbelow(10**8):08d}0336"
+    """An id the console reserves for a customer it creates: ``cd_`` and 80 random bits in
+    lower-case base32. DR generates numeric ids, so a reserved id can never be one DR gave
+    somebody else."""
+    random_part = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
+    return RESERVED_ID_PREFIX + random_part
 
 
 def disable_problems(enabled: bool, reason_code: str | None, note: str | None) -> list[ErrorDetail]:

@@ -238,7 +238,7 @@ def test_a_create_with_only_an_email_sends_the_email_and_a_generated_id(dr, emul
 
     [post] = emulator.requests_to("POST", "/customers")
     assert post.json == {"id": created.id, "email": "only@example.com"}
-    assert re.fullmatch(r"\d{12}", created.id)
+    assert re.fullmatch(r"cd_[a-z2-7]{16}", created.id)
     assert emulator.customer(created.id)["email"] == "only@example.com"
 
 

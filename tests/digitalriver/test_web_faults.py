@@ -114,7 +114,7 @@ def expected_message(fault) -> str:
 def new_form(agent: FlaskClient) -> dict[str, str]:
     """The new-customer form as first shown (token, draft id), filled in with NEW_FORM."""
     shown = form_values(agent.get("/new-customer").get_data(as_text=True))
-    assert re.fullmatch(r"\d{12}", shown["draft_id"])
+    assert re.fullmatch(r"cd_[a-z2-7]{16}", shown["draft_id"])
     return {
         "csrf_token": shown["csrf_token"],
         "version": "",

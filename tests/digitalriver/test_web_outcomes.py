@@ -6,8 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import clear_faults, refuse_connections
-from .test_web_faults import EDIT_CHANGES, EDITED, assert_kept, edit_form, new_form
+from .conftest import FAULTS, clear_faults, refuse_connections
+from .test_web_faults import (
+    EDIT_CHANGES,
+    EDITED,
+    assert_kept,
+    edit_form,
+    form_values,
+    new_form,
+)
 
 KEPT = "Your entries are kept below; press “Save changes” to try again."
 
@@ -69,3 +76,95 @@ def test_a_create_with_an_unclear_outcome_says_pressing_create_again_is_safe(
         assert "Nothing was changed" in body
     else:
         assert "may or may not have been created; pressing Create again is safe" in body
+
+
+# -- a create repeated after an unclear outcome ---------------------------------------------------
+
+ALREADY = "This form was already submitted and the customer exists"
+UNCLEAR = [f for f in FAULTS if f.applied]
+
+
+@pytest.mark.parametrize("unclear", UNCLEAR, ids=[f.name for f in UNCLEAR])
+def test_a_typed_id_create_applied_but_unconfirmed_is_reconciled_on_the_next_create(
+    agent, service, emulator, unclear
+) -> None:
+    fault = unclear
+    data = {**new_form(agent), "id": "acc-f-typed"}
+    fault.inject(
+        emulator, service.http, times=service.retries + 1, method="POST", path_prefix="/customers"
+    )
+    first = agent.post("/customers", data=data)
+    assert first.status_code == 503
+    fault.clear(emulator, service.http)
+
+    again = agent.post("/customers", data=data)
+
+    body = again.get_data(as_text=True)
+    assert ALREADY in body
+    assert '<a href="/customers/acc-f-typed">open customer acc-f-typed</a>' in body
+    assert "already exists" not in body
+    assert "the changes typed since are not in it" not in body
+    assert emulator.customer_count() == 1
+    assert emulator.customer("acc-f-typed")["email"] == data["email"]
+
+
+def test_a_typed_id_create_corrected_after_an_unclear_outcome_links_the_first_one(
+    agent, service, emulator
+) -> None:
+    data = {**new_form(agent), "id": "acc-f-typed"}
+    emulator.slow_next(1.5, applied=True, times=service.retries + 1, method="POST")
+    assert agent.post("/customers", data=data).status_code == 503
+
+    again = agent.post("/customers", data={**data, "city": "Alexandria"})
+
+    body = again.get_data(as_text=True)
+    assert ALREADY in body
+    assert "the changes typed since are not in it" in body
+    assert emulator.customer_count() == 1
+    assert emulator.customer("acc-f-typed")["shipping"]["address"]["city"] == "Arlington"
+
+
+def test_a_typed_id_held_by_someone_else_is_a_clash_at_the_id_field(agent, emulator) -> None:
+    emulator.add_customer(id="acc-f-typed", email="somebody.else@example.com")
+    data = {**new_form(agent), "id": "acc-f-typed"}
+
+    response = agent.post("/customers", data=data)
+
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert ALREADY not in body
+    assert "already exists" in body
+    assert_kept(body, data)
+    assert emulator.customer("acc-f-typed")["email"] == "somebody.else@example.com"
+
+
+def test_a_reserved_id_held_by_someone_else_is_never_reported_as_this_forms_customer(
+    agent, emulator
+) -> None:
+    data = new_form(agent)
+    emulator.add_customer(id=data["draft_id"], email="somebody.else@example.com")
+
+    response = agent.post("/customers", data=data)
+
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ALREADY not in body
+    assert "The id reserved for this form belongs to another customer." in body
+    fresh = form_values(body)["draft_id"]
+    assert fresh != data["draft_id"] and fresh.startswith("cd_")
+
+    created = agent.post("/customers", data={**data, "draft_id": fresh})
+
+    assert created.status_code == 303
+    assert created.headers["Location"] == f"/customers/{fresh}"
+    assert emulator.customer(fresh)["email"] == data["email"]
+    assert emulator.customer(data["draft_id"])["email"] == "somebody.else@example.com"
+
+
+def test_reserved_ids_are_outside_the_numbers_dr_generates(agent, emulator) -> None:
+    generated = emulator.add_customer(email="dr.made@example.com")["id"]
+    reserved = {new_form(agent)["draft_id"] for _ in range(20)}
+
+    assert generated.isdigit()
+    assert len(reserved) == 20
+    assert all(r.startswith("cd_") and not r[3:].isdigit() for r in reserved)

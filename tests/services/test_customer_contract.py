@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Callable
@@ -207,11 +208,11 @@ def test_a_created_customer_is_read_back_with_every_field_it_was_given(service, 
     assert fetched.created_time.tzinfo is not None
 
 
-def test_a_customer_created_without_an_id_gets_a_generated_numeric_string_id(service):
+def test_a_customer_created_without_an_id_gets_an_id_in_the_consoles_own_namespace(service):
     created = service.create(NewCustomer(email="generated@example.com"))
 
     assert isinstance(created.id, str)
-    assert created.id.isdigit()
+    assert re.fullmatch(r"cd_[a-z2-7]{16}", created.id)  # DR's own ids are numeric
     assert len(created.id) <= CUSTOMER_ID_MAX_LENGTH
     assert service.get(created.id).email == "generated@example.com"
 

@@ -59,7 +59,7 @@ def test_the_new_customer_form_offers_every_field_and_three_blank_metadata_rows(
     values = new_form(agent)
 
     assert set(TYPED) | {"csrf_token", "version", "draft_id"} == set(values)
-    assert re.fullmatch(r"\d{12}", values["draft_id"])
+    assert re.fullmatch(r"cd_[a-z2-7]{16}", values["draft_id"])
 
 
 def test_creating_a_customer_redirects_303_to_its_page_which_shows_the_values(
@@ -109,7 +109,7 @@ def test_an_empty_form_without_a_reserved_id_still_gets_a_generated_id(agent, se
 
     customer_id = response.headers["Location"].removeprefix("/customers/")
     assert response.status_code == 303
-    assert re.fullmatch(r"\d{12}", customer_id)
+    assert re.fullmatch(r"cd_[a-z2-7]{16}", customer_id)
     assert service.get(customer_id).id == customer_id
 
 

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -237,15 +238,16 @@ class DigitalRiverCustomerService(InlineOperations):
                 continue
             except Conflict as conflict:
                 if ambiguous and conflict.code == "already_exists":
-                    return self._reconcile(customer_id, body, conflict)
+                    return self._reconcile(replace(new, id=customer_id), conflict)
                 raise
             return wire.customer_from(created)
         raise BackendUnavailable(UNAVAILABLE)  # pragma: no cover - the loop always returns
 
-    def _reconcile(self, customer_id: str, body: Mapping[str, Any], conflict: Conflict) -> Customer:
+    def _reconcile(self, new: NewCustomer, conflict: Conflict) -> Customer:
         """After an unclear first attempt, a 409 means it went through if DR holds what we sent."""
-        existing = self.get(customer_id)
-        if wire.create_body(_as_new(existing), customer_id) == body:
+        assert new.id is not None
+        existing = self.get(new.id)
+        if new.describes(existing):
             return existing
         raise conflict
 
@@ -517,6 +519,7 @@ class DigitalRiverCustomerService(InlineOperations):
                     BackendUnavailable(
                         "Digital River did not answer in time. " + _not_sure(method, path),
                         code="timeout",
+                        uncertain=method != "GET",
                     )
                 ) from exc
             except httpx.ConnectError as exc:
@@ -532,6 +535,7 @@ class DigitalRiverCustomerService(InlineOperations):
                     BackendUnavailable(
                         "Digital River closed the connection without answering. "
                         + _not_sure(method, path),
+                        uncertain=method != "GET",
                         code="connection_error",
                     )
                 ) from exc
@@ -570,6 +574,7 @@ class DigitalRiverCustomerService(InlineOperations):
             raise _Ambiguous(
                 BackendUnavailable(
                     f"Digital River is unavailable (HTTP {status}). " + _not_sure(method, path),
+                    uncertain=method != "GET",
                     code="unavailable",
                     request_id=request_id,
                 )
@@ -582,6 +587,7 @@ class DigitalRiverCustomerService(InlineOperations):
             raise _Ambiguous(
                 BackendUnavailable(
                     "Digital River sent an unreadable answer. " + _not_sure(method, path),
+                    uncertain=method != "GET",
                     code="bad_response",
                     request_id=request_id,
                 )
@@ -590,6 +596,7 @@ class DigitalRiverCustomerService(InlineOperations):
             raise _Ambiguous(
                 BackendUnavailable(
                     "Digital River sent an unexpected answer. " + _not_sure(method, path),
+                    uncertain=method != "GET",
                     code="bad_response",
                     request_id=request_id,
                 )
@@ -632,15 +639,3 @@ def _not_sure(method: str, path: str) -> str:
             "it cannot create a second customer."
         )
     return "The change may not have been saved: reload the customer before trying again."
-
-
-def _as_new(customer: Customer) -> NewCustomer:
-    return NewCustomer(
-        id=customer.id,
-        email=customer.email,
-        shipping=customer.shipping,
-        type=customer.type,
-        locale=customer.locale,
-        enabled=customer.enabled,
-        metadata=dict(customer.metadata),
-    )
