@@ -52,11 +52,23 @@ def customer_id_problem(customer_id: str) -> ErrorDetail | None:
     return None
 
 
+# email-validator refuses special-use domains (RFC 6761: .local, .test, .invalid, …) even
+# without its deliverability check; DR does not, and holds addresses such as
+# orders@warehouse.local. Its special-use refusal is its domain check's last step, so an
+# address refused for that alone has passed every syntax rule.
+_SPECIAL_USE_DOMAIN = "The part after the @-sign is a special-use or reserved name"
+
+
 def email_problem(email: str, parameter: str) -> ErrorDetail | None:
+    """DR's rule for an email address: its syntax only (as email-validator reads RFC 5321 and
+    5322), no deliverability check and no refusal of special-use domains."""
     try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return ErrorDetail("email_invalid", f"'{email}' is not a valid email address.", parameter)
+        validate_email(email, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        if not str(error).startswith(_SPECIAL_USE_DOMAIN):
+            return ErrorDetail(
+                "email_invalid", f"'{email}' is not a valid email address.", parameter
+            )
     return None
 
 
@@ -78,11 +90,14 @@ def shipping_values(shipping: Shipping) -> dict[str, str | None]:
     }
 
 
-def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
+def shipping_problems(shipping: Shipping, before: Shipping | None = None) -> list[ErrorDetail]:
+    """DR's rules for a shipping block; with ``before`` (what is stored), only for the values
+    that change: a value DR already holds is not refused for a change next to it."""
     problems: list[ErrorDetail] = []
+    held = shipping_values(before) if before is not None else {}
     for parameter, value in shipping_values(shipping).items():
         limit = SHIPPING_MAX_LENGTHS[parameter]
-        if value and len(value) > limit:
+        if value and len(value) > limit and value != held.get(parameter):
             problems.append(
                 ErrorDetail(
                     "invalid_parameter",
@@ -90,13 +105,17 @@ def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
                     parameter,
                 )
             )
-    if shipping.email:
+    if shipping.email and (before is None or shipping.email != before.email):
         problem = email_problem(shipping.email, "shipping.email")
         if problem:
             problems.append(problem)
     address = shipping.address
     has_address = not address.is_empty() or not shipping.additional_address_info.is_empty()
-    if has_address and not address.country:
+    address_changes = before is None or (address, shipping.additional_address_info) != (
+        before.address,
+        before.additional_address_info,
+    )
+    if has_address and not address.country and address_changes:
         problems.append(
             ErrorDetail(
                 "missing_parameter",
@@ -104,7 +123,8 @@ def shipping_problems(shipping: Shipping) -> list[ErrorDetail]:
                 "shipping.address.country",
             )
         )
-    if address.country and not geography.is_country(address.country):
+    country_changes = before is None or address.country != before.address.country
+    if address.country and country_changes and not geography.is_country(address.country):
         problems.append(
             ErrorDetail(
                 "invalid_parameter",
@@ -171,14 +191,17 @@ def check_fields(
     shipping: Shipping | None = None,
     type_: str | None = None,
     locale: str | None = None,
+    before: Shipping | None = None,
 ) -> list[ErrorDetail]:
+    """DR's rules for the values given; ``before``: the stored shipping block, whose values
+    are not checked again."""
     problems: list[ErrorDetail] = []
     if email:
         problem = email_problem(email, "email")
         if problem:
             problems.append(problem)
     if shipping is not None:
-        problems.extend(shipping_problems(shipping))
+        problems.extend(shipping_problems(shipping, before))
     if type_ is not None and type_ not in CUSTOMER_TYPES:
         problems.append(
             ErrorDetail("invalid_parameter", "Type must be individual or business.", "type")

@@ -4,7 +4,12 @@ misreported."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+
+from app.services.customers import CustomerUpdate
+from app.services.errors import InvalidParameter
 
 from .conftest import FAULTS, clear_faults, refuse_connections
 from .test_web_faults import (
@@ -168,3 +173,51 @@ def test_reserved_ids_are_outside_the_numbers_dr_generates(agent, emulator) -> N
     assert generated.isdigit()
     assert len(reserved) == 20
     assert all(r.startswith("cd_") and not r[3:].isdigit() for r in reserved)
+
+
+# -- values DR holds that the console would not have written ---------------------------------------
+
+
+def test_a_shipping_email_dr_holds_at_a_special_use_domain_does_not_block_a_city_change(
+    agent, emulator
+) -> None:
+    emulator.add_customer(
+        id="wh-1",
+        email="buyer@example.com",
+        shipping={
+            "name": "Warehouse",
+            "email": "orders@warehouse.local",
+            "address": {"line1": "1 Dock Rd", "city": "Leeds", "country": "GB"},
+        },
+    )
+    data = {**form_values(agent.get("/customers/wh-1/edit").get_data(as_text=True))}
+    data["city"] = "York"
+
+    response = agent.post("/customers/wh-1", data=data)
+
+    assert response.status_code == 303, response.get_data(as_text=True)
+    stored = emulator.customer("wh-1")["shipping"]
+    assert stored["address"]["city"] == "York"
+    assert stored["email"] == "orders@warehouse.local"
+
+
+def test_a_country_dr_holds_that_the_console_does_not_know_does_not_block_a_city_change(
+    dr, emulator
+) -> None:
+    emulator.add_customer(
+        id="xk-1",
+        shipping={"name": "Arta", "address": {"city": "Pristina", "country": "XK"}},
+    )
+    current = dr.get("xk-1")
+    moved = dataclasses.replace(
+        current.shipping, address=dataclasses.replace(current.shipping.address, city="Prizren")
+    )
+
+    updated = dr.update("xk-1", CustomerUpdate(shipping=moved))
+
+    assert updated.shipping.address.city == "Prizren"
+    with pytest.raises(InvalidParameter) as refused:
+        dr.update("xk-1", CustomerUpdate(shipping=dataclasses.replace(moved, email="a b@c.com")))
+    assert {(e.code, e.parameter) for e in refused.value.errors} == {
+        ("email_invalid", "shipping.email")
+    }

@@ -121,7 +121,8 @@ Choices the emulator makes where DR documents nothing (or only examples):
   invalid_format for a body that is not a JSON object); a missing required member -> 400
   missing_parameter with the dotted path (shipping.address.country when an address has no
   country).
-- Email: syntax as checked by email-validator (no deliverability check) -> 400 email_invalid,
+- Email: syntax as checked by email-validator (no deliverability check; special-use domains
+  such as .local are accepted, as DR does) -> 400 email_invalid,
   parameter email / shipping.email.
 - Locale must look like ll_CC and country like US, else 400 invalid_parameter.
 - null members of shipping are dropped (treated as unset); shipping is replaced wholesale on

@@ -132,10 +132,12 @@ def is_date_time(value: str) -> bool:
 
 
 def is_email(value: str) -> bool:
+    """DR's ``format: email``: the syntax of an address; DR holds addresses at special-use
+    domains (``orders@warehouse.local``), which email-validator refuses by itself."""
     try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return False
+        validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        return "special-use or reserved name" in str(error)
     return True
 
 

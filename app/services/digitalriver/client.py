@@ -309,7 +309,7 @@ class DigitalRiverCustomerService(InlineOperations):
                     )
                 )
             else:
-                problems += rules.check_fields(shipping=changes.shipping)
+                problems += rules.check_fields(shipping=changes.shipping, before=current.shipping)
                 body["shipping"] = wire.shipping_body(changes.shipping)
         for name in ("type", "locale"):
             value = getattr(changes, name)

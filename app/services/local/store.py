@@ -195,7 +195,7 @@ class LocalCustomerService(InlineOperations):
             metadata = dict(row.meta or {})
             if changes.metadata is not UNSET:
                 metadata = rules.merge_metadata(metadata, changes.metadata)
-            rules.raise_if(_update_problems(changes, email, metadata))
+            rules.raise_if(_update_problems(change.before, changes, email, metadata))
             if email is not UNSET:
                 row.email = email
                 row.email_lower = email.lower() if email else None
@@ -300,14 +300,16 @@ def _columns(model: type) -> tuple[Any, ...]:
 
 
 def _update_problems(
-    changes: CustomerUpdate, email: Any, metadata: dict[str, str]
+    before: Customer | None, changes: CustomerUpdate, email: Any, metadata: dict[str, str]
 ) -> list[ErrorDetail]:
-    """DR's rules for the fields an update sets (``email`` cleaned, ``metadata`` merged)."""
+    """DR's rules for the values an update changes (``email`` cleaned, ``metadata`` merged):
+    a value already stored is not refused again."""
     problems: list[ErrorDetail] = []
-    if email is not UNSET:
+    if email is not UNSET and (before is None or email != before.email):
         problems += rules.check_fields(email=email)
     if changes.shipping is not UNSET and changes.shipping is not None:
-        problems += rules.check_fields(shipping=changes.shipping)
+        held = before.shipping if before is not None else None
+        problems += rules.check_fields(shipping=changes.shipping, before=held)
     if changes.type is not UNSET and changes.type is not None:
         problems += rules.check_fields(type_=changes.type)
     if changes.locale is not UNSET and changes.locale is not None:
