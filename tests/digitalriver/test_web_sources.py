@@ -31,7 +31,9 @@ def row_of(page, source_id: str):
     rows = page.by_id("sources").find("tbody").find_all("tr")
     found = [r for r in rows if source_id in r.find("td").text]
     assert len(found) == 1, [r.text for r in rows]
-    return {name: cell.text for name, cell in zip(header(page), found[0].find_all("td"))}
+    return {
+        name: cell.text for name, cell in zip(header(page), found[0].find_all("td"), strict=True)
+    }
 
 
 def test_a_dr_source_shows_its_owner_currency_and_flow_under_labelled_columns(
