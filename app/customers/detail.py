@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, abort, send_file
 
-from ..context import audit_log, customer_service, privacy_log
+from ..context import audit_log, customer_service
 from ..services.customers import Customer, CustomerSummary
 from ..services.errors import BackendRefused, BackendUnavailable
 from ..services.rules import file_type, stored_file_name
@@ -31,7 +31,8 @@ def detail_context(
         "disabled_event": None
         if customer.enabled
         else audit.latest(customer.id, "customer.disable"),
-        "forget_request": privacy_log().for_customer(customer.id),
+        # The customer was just read: an unknown request's outcome is settled by it.
+        "forget_request": customer_service().check_forget(customer.id, customer=customer),
     }
     if inline is not None:
         context["inline"] = inline

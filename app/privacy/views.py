@@ -30,7 +30,7 @@ from ..services.errors import (
     InvalidParameter,
     ServiceError,
 )
-from ..services.privacy import ForgetRequest
+from ..services.privacy import CheckedRequests, ForgetRequest
 from ..web.pages import ListPage, csv_time
 from .forms import FILTER_KEYS, ForgetForm, PrivacyFilterForm
 
@@ -81,6 +81,7 @@ def _confirm_page(
     status: int = 200,
     problem: ServiceError | str | None = None,
     refusal: str | None = None,
+    unsure: ForgetRequest | None = None,
 ) -> Response:
     body = render_template(
         "privacy/confirm.html",
@@ -91,6 +92,7 @@ def _confirm_page(
         backend_name=_backend(),
         problem=problem,
         refusal=refusal,
+        unsure=unsure,
     )
     return htmx.vary(Response(body, status=status))
 
@@ -99,10 +101,10 @@ def _confirm_page(
 @roles_required(*PRIVACY_ROLES)
 def confirm(customer_id: str) -> Response:
     """What forgetting this customer does on this backend, and the form that confirms it."""
-    customer = customer_service().get(customer_id)
-    return _confirm_page(
-        customer, ForgetForm(formdata=None), existing=privacy_log().for_customer(customer.id)
-    )
+    service = customer_service()
+    customer = service.get(customer_id)
+    existing = service.check_forget(customer.id, customer=customer)
+    return _confirm_page(customer, ForgetForm(formdata=None), existing=existing)
 
 
 @bp.post("/customers/<customer_id>/forget")
@@ -111,7 +113,7 @@ def forget(customer_id: str) -> Response:
     """Record the request and carry it out, after checking the typed id and the reason."""
     service = customer_service()
     customer = service.get(customer_id)
-    existing = privacy_log().for_customer(customer.id)
+    existing = service.check_forget(customer.id, customer=customer)
     form = ForgetForm()
     if is_done(customer, existing):
         return _confirm_page(
@@ -141,6 +143,9 @@ def forget(customer_id: str) -> Response:
     if outcome.status == "failed":
         message = outcome.error or "Digital River did not take the request."
         return _confirm_page(customer, form, existing=outcome, status=503, problem=message)
+    if outcome.status == "unknown":
+        # Neither done nor failed: said as such, with no form to send it again meanwhile.
+        return _confirm_page(customer, form, existing=outcome, status=202, unsure=outcome)
     flash(_done_message(outcome), "success")
     return redirect(url_for("customers.show", customer_id=customer.id), 303)
 
@@ -154,17 +159,28 @@ def _done_message(outcome: ForgetRequest) -> str:
     )
 
 
+UNSURE = (
+    "Digital River did not confirm the request to forget customer {id}, and whether it holds "
+    "it could not be checked: it may or may not have been applied. It is listed as “Unknown "
+    "— checking” and is checked again whenever this customer or the privacy page is shown."
+)
+
+
 @bp.post("/customers/<customer_id>/forget/retry")
 @roles_required(*PRIVACY_ROLES)
 def retry(customer_id: str) -> Response:
-    """Send a failed request again (with its original reason)."""
+    """Send a failed request again (with its original reason); an unknown one is checked
+    with Digital River instead, never sent again."""
     existing = privacy_log().for_customer(customer_id)
     if existing is None:
         return render_error(404, "There is no request to be forgotten for this customer.")
-    if existing.status != "failed":
+    if existing.status not in ("failed", "unknown"):
         return render_error(409, already_message(existing))
     back = request.form.get("next") or ""
     target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
+    if existing.status == "unknown":
+        _flash_check(customer_service().check_forget(customer_id) or existing)
+        return redirect(target or url_for("privacy.index"), 303)
     try:
         outcome = customer_service().request_forget(
             customer_id, reason=existing.reason, actor=current_actor()
@@ -180,9 +196,34 @@ def retry(customer_id: str) -> Response:
                 "The request stays failed.",
                 "error",
             )
+        elif outcome.status == "unknown":
+            flash(UNSURE.format(id=customer_id), "warning")
         else:
             flash(_done_message(outcome), "success")
     return redirect(target or url_for("privacy.index"), 303)
+
+
+def _flash_check(outcome: ForgetRequest) -> None:
+    """What checking an unknown request with Digital River found."""
+    if outcome.status == "requested":
+        flash(
+            f"Digital River holds the request to forget customer {outcome.customer_id}: it "
+            "went through, and Digital River removes the data under its retention policy.",
+            "success",
+        )
+    elif outcome.status == "failed":
+        flash(
+            f"Digital River does not hold the request to forget customer "
+            f"{outcome.customer_id}: it did not go through and is now listed as failed. Retry "
+            "it to send it again.",
+            "error",
+        )
+    else:
+        flash(
+            "Digital River still cannot be asked whether it holds the request to forget "
+            f"customer {outcome.customer_id}; it stays “Unknown — checking”. Nothing was sent.",
+            "warning",
+        )
 
 
 # -- the privacy page ----------------------------------------------------------------------
@@ -195,8 +236,11 @@ def _filters() -> PrivacyFilterForm:
 @bp.get("/privacy")
 @roles_required(*PRIVACY_ROLES)
 def index() -> Response:
-    """Requests to be forgotten, newest first, filtered and paged by key ("Older")."""
-    return REQUESTS.show(_filters(), privacy_log())
+    """Requests to be forgotten, newest first, filtered and paged by key ("Older"); the shown
+    requests whose outcome is unknown are checked with the backend first."""
+    return REQUESTS.show(
+        _filters(), CheckedRequests(privacy_log(), customer_service().check_forget_requests)
+    )
 
 
 @bp.get("/privacy.csv")

@@ -4,7 +4,7 @@ that every backend (local store, Digital River API) implements."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -404,7 +404,22 @@ class CustomerService(Protocol):
         re-raised, and retried by calling again). A blank ``reason``: missing_parameter on
         ``reason``; a standing request or a customer already forgotten: Conflict
         ``already_forgotten``. Afterwards every write to the customer raises
-        CustomerForgotten; reads still work."""
+        CustomerForgotten; reads still work. On DR an answer that leaves it unclear whether
+        the flag was set is settled by reading the customer back; if that fails too the
+        request is returned as ``unknown``."""
+        ...
+
+    def check_forget(
+        self, customer_id: str, *, customer: Customer | None = None
+    ) -> ForgetRequest | None:
+        """The customer's request to be forgotten (None: there is none), its outcome settled
+        from what the backend holds when it was ``unknown``: by ``customer`` if it was just
+        read, else by reading it. Unchanged while the backend cannot be read."""
+        ...
+
+    def check_forget_requests(self, requests: Sequence[ForgetRequest]) -> tuple[ForgetRequest, ...]:
+        """``requests`` (a listed page) with their ``unknown`` ones settled, a bounded number
+        of reads at most."""
         ...
 
 

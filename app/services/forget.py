@@ -4,7 +4,9 @@ A request is recorded once per customer (``forget_requests.customer_id`` is uniq
 submit, or two officers at once, yields one request and the other is refused with
 ``already_forgotten``. Only a request whose sending to Digital River failed (status
 ``failed``), or one left ``pending`` by a crash long ago, may be taken over by a new attempt;
-the same row is then updated, never a second one added.
+the same row is then updated, never a second one added. One whose outcome DR left unclear and
+that could not be read back (status ``unknown``) is never sent again: it is settled from what
+DR holds (``check_forget``), and only a ``failed`` result may then be retried.
 
 Erasure (local store) leaves what cannot identify the person: the id, the created time, the
 flags, type and locale, default source id, the sources' card brand/last four/expiry and state,

@@ -5,7 +5,7 @@ them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, tuple_
@@ -18,6 +18,8 @@ STATUSES = {
     "requested": "Requested from Digital River",
     "erased": "Erased",
     "failed": "Failed — retry",
+    # DR did not confirm it and could not be read back: settled by check_forget.
+    "unknown": "Unknown — checking",
 }
 
 
@@ -130,3 +132,20 @@ class PrivacyLog:
                 < tuple_(_naive(query.after[0]), query.after[1])
             )
         return stmt.order_by(ForgetRequestRow.requested_time.desc(), ForgetRequestRow.id.desc())
+
+
+@dataclass(frozen=True)
+class CheckedRequests:
+    """The log as the privacy page lists it: each page's requests pass through ``check``
+    (the customer service's ``check_forget_requests``, which settles unknown outcomes);
+    exports list the records as they stand."""
+
+    log: PrivacyLog
+    check: Callable[[Sequence[ForgetRequest]], tuple[ForgetRequest, ...]]
+
+    def search(self, query: ForgetQuery) -> ForgetPage:
+        page = self.log.search(query)
+        return ForgetPage(requests=self.check(page.requests), next_key=page.next_key)
+
+    def iterate(self, query: ForgetQuery, batch: int = 1000) -> Iterator[ForgetRequest]:
+        return self.log.iterate(query, batch)

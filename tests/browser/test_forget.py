@@ -4,6 +4,7 @@ get 403. Axe checks every state, on the local store and on Digital River (the em
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -91,4 +92,71 @@ def test_agents_and_fraud_analysts_get_403_and_no_link(
     expect(page.get_by_role("link", name="Request to be forgotten")).to_have_count(0)
     response = page.goto(f"{live_server}/customers/{CID}/forget")
     assert response is not None and response.status == 403
+    a11y(page)
+
+
+def _confirm(page: Page, reason: str) -> None:
+    page.get_by_label("Type the customer id to confirm").fill(CID)
+    page.get_by_label("Reason or ticket reference").fill(reason)
+    page.get_by_role("button", name="Forget this customer").click()
+
+
+@pytest.mark.parametrize("backend", ["digitalriver"])
+def test_a_request_dr_applied_without_confirming_is_shown_as_done(
+    page: Page, live_server, sign_in, a11y, make_staff, customer, backend, dr_emulator
+) -> None:
+    sign_in(page, make_staff("privacy"), path=f"/login?next=/customers/{CID}/forget")
+    dr_emulator.app.fail_next(503, method="POST", path_prefix=f"/customers/{CID}", applied=True)
+
+    _confirm(page, "TICKET-503")
+
+    expect(page.get_by_role("heading", name=f"Customer {CID}")).to_be_visible()
+    expect(page.locator("#flash")).to_contain_text("was sent to Digital River")
+    banner = page.locator("#forgotten-banner")
+    expect(banner).to_contain_text("Requested from Digital River")
+    expect(page.get_by_text("did not go through")).to_have_count(0)
+    a11y(page)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Privacy").click()
+    row = page.locator("tr.forget-request").filter(has_text=CID)
+    expect(row).to_contain_text("Requested from Digital River")
+    expect(row.get_by_role("button")).to_have_count(0)
+    a11y(page)
+
+
+@pytest.mark.parametrize("backend", ["digitalriver"])
+def test_an_unconfirmed_request_says_so_until_dr_answers_a_check(
+    page: Page, live_server, sign_in, a11y, make_staff, customer, backend, dr_emulator, service
+) -> None:
+    emulator = dr_emulator.app
+    sign_in(page, make_staff("privacy"), path=f"/login?next=/customers/{CID}/forget")
+    emulator.fail_next(503, method="POST", path_prefix=f"/customers/{CID}", applied=True)
+
+    def reads_fail(request: httpx.Request) -> None:  # once the request is out, DR goes quiet
+        if request.method == "POST":
+            emulator.fail_next(503, times=1000, method="GET", path_prefix=f"/customers/{CID}")
+
+    http = service.http
+    http.event_hooks = {**http.event_hooks, "request": [*http.event_hooks["request"], reads_fail]}
+
+    _confirm(page, "TICKET-504")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Digital River did not confirm the request")
+    expect(alert).to_contain_text("It may or may not have been applied.")
+    expect(page.get_by_role("button", name="Forget this customer")).to_have_count(0)
+    a11y(page)
+
+    page.get_by_role("link", name="privacy page").click()
+    row = page.locator("tr.forget-request").filter(has_text=CID)
+    expect(row).to_contain_text("Unknown — checking")
+    expect(row).to_contain_text("may or may not hold it")
+    a11y(page)
+
+    emulator.clear_faults()  # DR answers again
+    row.get_by_role("button", name=f"Check again the request for customer {CID}").click()
+
+    expect(page.locator("#flash")).to_contain_text("Digital River holds the request")
+    expect(row).to_contain_text("Requested from Digital River")
+    expect(row.get_by_role("button")).to_have_count(0)
     a11y(page)

@@ -5,24 +5,37 @@ Each operation reads the customer afresh (a retried read) and refuses a stale
 ``expected_version``; checks DR's rules as the local store does, so bad input never reaches DR
 and both backends refuse with the same codes and parameters; sends its writes once (never
 retried: an unclear answer is BackendUnavailable); and is recorded in the audit trail through
-``_audited`` (the change once DR confirmed it, or the failed attempt)."""
+``_audited`` (the change once DR confirmed it, or the failed attempt).
+
+A request to be forgotten is the exception to "an unclear answer is BackendUnavailable": after
+one, the customer is read back and the request recorded from what DR holds. Its audit trail
+has one event per real outcome: ``succeeded`` when DR confirmed it or the read-back shows the
+flag, ``failed`` when DR refused it, the connection was refused or the read-back shows no
+flag. While the outcome is ``unknown`` (the read-back failed too) there is no event; the check
+that settles it records the one event then, as the officer who asked, its note saying a later
+check found it. A ``failed`` request that DR is later seen to hold is recorded as done with a
+``succeeded`` event whose note says the earlier failure was not final."""
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from .. import forget, rules
-from ..audit import SYSTEM, Actor, AuditLog, stale_version
+from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, stale_version
+from ..audit import now as audit_now
 from ..changes import Change, GuardedChanges
 from ..customers import Customer, NewTaxCertificate, StoredFile
 from ..errors import (
+    BackendRefused,
     BackendUnavailable,
     Conflict,
     CustomerNotFound,
@@ -36,6 +49,8 @@ from ..privacy import ForgetRequest, to_request
 from . import wire
 
 FILE_PURPOSE = "tax_document_customer_upload"
+# How many unknown requests to be forgotten one list (the privacy page) checks with DR.
+CHECKS_PER_LIST = 10
 _MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 
@@ -45,6 +60,29 @@ def _segment(value: str) -> str:
 
 def _customer_path(customer_id: str) -> str:
     return "/customers/" + _segment(customer_id)
+
+
+def _uncertain(error: ServiceError) -> bool:
+    """Whether a write that failed this way may have been applied all the same: after a
+    timeout, a 5xx or 408, a connection dropped once the request was out, or an unreadable
+    answer, DR may have carried it out. A refused connection (or one that timed out before
+    it was made), a 429 and every refusal (4xx) reached nothing or changed nothing."""
+    if not isinstance(error, BackendUnavailable):
+        return False
+    if error.code not in ("timeout", "unavailable", "bad_response", "connection_error"):
+        return False
+    cause: BaseException | None = error.__cause__  # the client raises from what httpx raised
+    while cause is not None:
+        if isinstance(cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+            return False
+        cause = cause.__cause__
+    return True
+
+
+def _first_sentence(message: str) -> str:
+    """The first sentence of a message (what happened), without its guess about the outcome."""
+    head, dot, _ = message.partition(". ")
+    return head + "." if dot else message
 
 
 def _on_parameter(error: ServiceError, parameter: str) -> ServiceError:
@@ -293,8 +331,13 @@ class InlineOperations(GuardedChanges[Change]):
         """Record the request (``pending``, committed: the unique customer id makes a double
         submit one request), send ``requestToBeForgotten: true`` once (never retried), then
         record the outcome: ``requested`` with DR's request id, or ``failed`` with the error
-        (re-raised; calling again retries on the same record). DR removes the data under its
-        own retention policy; nothing is erased here."""
+        (re-raised; calling again retries on the same record). When DR's answer leaves it
+        unclear whether the flag was set (see ``_uncertain``) the customer is read back: the
+        request is ``requested`` if DR holds the flag, ``failed`` if not, and ``unknown``
+        (returned, not raised) if DR cannot be read either; ``check_forget`` settles it later.
+        A standing ``unknown`` or ``failed`` request that DR holds is settled as done without
+        sending anything. DR removes the data under its own retention policy; nothing is
+        erased here."""
         reason = forget.clean_reason(reason)
         if self.audit is None:
             raise BackendUnavailable(
@@ -303,11 +346,16 @@ class InlineOperations(GuardedChanges[Change]):
             )
         sessions = make_session_factory(self.audit.engine)
         current = self.get(customer_id)
+        standing, settled = self._settle_standing(sessions, customer_id, current)
+        if settled and standing is not None and standing.status == "requested":
+            return standing
         request_pk = self._claim_forget(sessions, current, reason, actor, expected_version)
 
         def finish(**fields: object) -> ForgetRequest:
             return _finish_forget(sessions, request_pk, fields)
 
+        unsure: BackendUnavailable | None = None
+        request_id: str | None = None
         try:
             with self._audited(
                 forget.FORGET_ACTION,
@@ -318,10 +366,31 @@ class InlineOperations(GuardedChanges[Change]):
                 record_unchanged=True,
                 values=False,
             ) as outcome:
-                body = self._write(
-                    "POST", _customer_path(customer_id), json_body={"requestToBeForgotten": True}
-                )
-                outcome.after = wire.customer_from(body)
+                try:
+                    body = self._write(
+                        "POST",
+                        _customer_path(customer_id),
+                        json_body={"requestToBeForgotten": True},
+                    )
+                except BackendUnavailable as error:
+                    if not _uncertain(error):
+                        raise
+                    known, held = self._read_back(customer_id)
+                    if not known:
+                        unsure = error  # no audit event until the outcome is known
+                    elif held is not None and held.request_to_be_forgotten:
+                        outcome.after = held
+                        request_id = error.request_id
+                    else:
+                        raise BackendUnavailable(
+                            f"{_first_sentence(error.message)} Digital River does not hold the "
+                            "request (read back right after), so nothing was changed.",
+                            code=error.code,
+                            request_id=error.request_id,
+                        ) from error
+                else:
+                    request_id = self._last_request_id()
+                    outcome.after = wire.customer_from(body)
         except ServiceError as error:
             finish(
                 status="failed",
@@ -333,12 +402,157 @@ class InlineOperations(GuardedChanges[Change]):
         except BaseException as error:
             finish(status="failed", completed_time=None, error=f"unexpected: {error}")
             raise
+        if unsure is not None:
+            return finish(
+                status="unknown",
+                completed_time=None,
+                error=f"{unsure.code}: {unsure.message}",
+                request_id=unsure.request_id,
+            )
         return finish(
             status="requested",
             completed_time=forget.utcnow(),
             error=None,
-            request_id=self._last_request_id(),
+            request_id=request_id,
         )
+
+    def _read_back(self, customer_id: str) -> tuple[bool, Customer | None]:
+        """Whether DR answered a (retried) read of the customer, and the customer it holds
+        (None: DR has no such customer)."""
+        try:
+            return True, self.get(customer_id)
+        except CustomerNotFound:
+            return True, None
+        except (BackendUnavailable, BackendRefused):
+            return False, None
+
+    def check_forget(
+        self, customer_id: str, *, customer: Customer | None = None
+    ) -> ForgetRequest | None:
+        """The customer's request to be forgotten, settled from what DR holds: an ``unknown``
+        one becomes ``requested`` or ``failed`` (reading the customer, retried, unless
+        ``customer`` was just read); a ``failed`` one that ``customer`` shows DR holding after
+        all becomes ``requested``. Unchanged while DR cannot be read."""
+        if self.audit is None:
+            return None
+        sessions = make_session_factory(self.audit.engine)
+        if customer is None:
+            with sessions() as session:
+                row = forget.existing_request(session, customer_id)
+                if row is None or row.status != "unknown":
+                    return to_request(row) if row is not None else None
+            try:
+                customer = self.get(customer_id)
+            except CustomerNotFound:
+                return self._settle(sessions, customer_id, None)
+            except (BackendUnavailable, BackendRefused):
+                return self._request_of(sessions, customer_id)
+        return self._settle_standing(sessions, customer_id, customer)[0]
+
+    def check_forget_requests(self, requests: Sequence[ForgetRequest]) -> tuple[ForgetRequest, ...]:
+        """``requests`` with each ``unknown`` one of this backend settled by one read of its
+        customer (no retries): at most CHECKS_PER_LIST reads, and none after the first DR does
+        not answer, so a list stays quick while DR is down."""
+        if self.audit is None:
+            return tuple(requests)
+        sessions = make_session_factory(self.audit.engine)
+        checked: list[ForgetRequest] = []
+        budget = CHECKS_PER_LIST
+        for request in requests:
+            if request.status == "unknown" and request.backend == self.backend_name and budget:
+                budget -= 1
+                try:
+                    body = self._call("GET", _customer_path(request.customer_id), retry=False)
+                except CustomerNotFound:
+                    request = self._settle(sessions, request.customer_id, None) or request
+                except (BackendUnavailable, BackendRefused):
+                    budget = 0
+                else:
+                    customer = wire.customer_from(body)
+                    request = self._settle(sessions, request.customer_id, customer) or request
+            checked.append(request)
+        return tuple(checked)
+
+    def _settle_standing(
+        self, sessions: Callable[[], Session], customer_id: str, customer: Customer
+    ) -> tuple[ForgetRequest | None, bool]:
+        """The standing request settled from ``customer`` (just read from DR), and whether
+        this call changed it."""
+        before = self._request_of(sessions, customer_id)
+        if before is None or before.status not in ("unknown", "failed"):
+            return before, False
+        after = self._settle(sessions, customer_id, customer)
+        return after, after is not None and after.status != before.status
+
+    @staticmethod
+    def _request_of(sessions: Callable[[], Session], customer_id: str) -> ForgetRequest | None:
+        with sessions() as session:
+            row = forget.existing_request(session, customer_id)
+            return to_request(row) if row is not None else None
+
+    def _settle(
+        self, sessions: Callable[[], Session], customer_id: str, customer: Customer | None
+    ) -> ForgetRequest | None:
+        """Record what ``customer`` (None: DR has no such customer) shows about an ``unknown``
+        or ``failed`` request, once: the status changes only from what it was read as, so two
+        pages settling it at once record one audit event. ``unknown`` becomes ``requested``
+        or ``failed``; ``failed`` becomes ``requested`` only if DR holds the flag."""
+        held = customer is not None and customer.request_to_be_forgotten
+        with sessions() as session:
+            row = forget.existing_request(session, customer_id)
+            if row is None:
+                return None
+            was, error, reason = row.status, row.error, row.reason
+            if not (was == "unknown" or (was == "failed" and held)):
+                return to_request(row)
+            if held:
+                fields: dict[str, object] = {
+                    "status": "requested",
+                    "completed_time": forget.utcnow(),
+                    "error": None,
+                }
+                note = (
+                    f"{reason} (the earlier failure was not final: "
+                    if was == "failed"
+                    else f"{reason} (Digital River did not confirm the request at first; "
+                ) + "a later check found Digital River holds it)"
+            else:
+                found = (
+                    "Digital River does not hold the request"
+                    if customer is not None
+                    else "Digital River has no such customer"
+                )
+                code, _, message = (error or "unknown: ").partition(": ")
+                error = f"{code}: {_first_sentence(message)} {found} (found on a later check)."
+                fields = {"status": "failed", "completed_time": None, "error": error}
+                note = reason
+            taken = session.execute(
+                update(ForgetRequestRow)
+                .where(ForgetRequestRow.id == row.id, ForgetRequestRow.status == was)
+                .values(**fields)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            if taken.rowcount == 1 and self.audit is not None:  # type: ignore[attr-defined]
+                self.audit.record(
+                    AuditEvent(
+                        occurred_time=audit_now(),
+                        actor_id=row.requested_by_id,
+                        actor_username=row.requested_by,
+                        action=forget.FORGET_ACTION,
+                        customer_id=customer_id,
+                        outcome="succeeded" if held else "failed",
+                        backend=self.backend_name,
+                        note=note,
+                        changes=(FieldChange("requestToBeForgotten", None, None),) if held else (),
+                        version_after=customer.version if held and customer else None,
+                        request_id=row.request_id,
+                        error=None if held else error,
+                    )
+                )
+            session.expire_all()
+            row = forget.existing_request(session, customer_id)
+            return to_request(row) if row is not None else None
 
     def _claim_forget(
         self,

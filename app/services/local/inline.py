@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import select, text, update
@@ -407,6 +407,18 @@ class InlineOperations(ChangeMachinery):
             )
             session.commit()
             return to_request(request)
+
+    def check_forget(
+        self, customer_id: str, *, customer: Customer | None = None
+    ) -> ForgetRequest | None:
+        """The customer's request as recorded: here the outcome is always known."""
+        with self._sessions() as session:
+            row = forget.existing_request(session, customer_id)
+            return to_request(row) if row is not None else None
+
+    def check_forget_requests(self, requests: Sequence[ForgetRequest]) -> tuple[ForgetRequest, ...]:
+        """The requests as recorded (the local store knows every outcome)."""
+        return tuple(requests)
 
     @staticmethod
     def _erase(session: Session, row: CustomerRow) -> None:
