@@ -156,7 +156,19 @@ class CustomerForm(FlaskForm):
 
     # -- filling -------------------------------------------------------------------------------
 
+    def offer_current(self, customer: Customer | None) -> None:
+        """Offer a type or locale the lists do not hold (DR accepts any ll_CC locale, en_GB
+        say) as "en_GB (current)": the customer's as stored, or (``None``: it could not be
+        read) the one submitted. The form then neither blanks it nor refuses it, and a save
+        that leaves it alone sends nothing for it."""
+        for select, stored in ((self.type, "type"), (self.locale, "locale")):
+            value = getattr(customer, stored) if customer is not None else select.data
+            offered = {choice.value for choice in select.choices}
+            if value and isinstance(value, str) and value not in offered:
+                select.choices = [*select.choices, *select_choices((value, f"{value} (current)"))]
+
     def fill_from(self, customer: Customer) -> None:
+        self.offer_current(customer)
         self.version.data = str(customer.version)
         self.email.data = customer.email or ""
         self.type.data = customer.type or ""

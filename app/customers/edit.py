@@ -152,7 +152,9 @@ def update(customer_id: str) -> Response:
     try:
         customer = service.get(customer_id)
     except (BackendUnavailable, BackendRefused) as error:
+        form.offer_current(None)
         return _backend_problem(form, error, customer_id=customer_id)
+    form.offer_current(customer)
     if form.validate():
         try:
             customer = service.update(

@@ -221,3 +221,48 @@ def test_a_country_dr_holds_that_the_console_does_not_know_does_not_block_a_city
     assert {(e.code, e.parameter) for e in refused.value.errors} == {
         ("email_invalid", "shipping.email")
     }
+
+
+def test_a_locale_dr_holds_outside_the_list_is_kept_as_current_and_an_email_change_saves(
+    agent, emulator
+) -> None:
+    emulator.add_customer(id="gb-1", email="old@example.com", locale="en_GB", type="individual")
+
+    page = agent.get("/customers/gb-1/edit").get_data(as_text=True)
+
+    assert '<option selected value="en_GB">en_GB (current)</option>' in page
+    data = {**form_values(page), "email": "new@example.com"}
+    assert data["locale"] == "en_GB"
+
+    response = agent.post("/customers/gb-1", data=data)
+
+    assert response.status_code == 303, response.get_data(as_text=True)
+    stored = emulator.customer("gb-1")
+    assert stored["email"] == "new@example.com"
+    assert stored["locale"] == "en_GB"
+    [post] = emulator.requests_to("POST", "/customers/gb-1")
+    assert "locale" not in post.json
+
+
+def test_a_locale_outside_the_list_stays_selected_while_dr_cannot_be_read(
+    agent, service, emulator
+) -> None:
+    emulator.add_customer(id="gb-2", email="old@example.com", locale="en_GB")
+    data = {**form_values(agent.get("/customers/gb-2/edit").get_data(as_text=True))}
+    refuse_connections(service.http, times=1000)
+
+    response = agent.post("/customers/gb-2", data={**data, "email": "new@example.com"})
+
+    assert response.status_code == 503
+    assert form_values(response.get_data(as_text=True))["locale"] == "en_GB"
+
+
+def test_a_locale_neither_listed_nor_stored_is_refused_at_the_locale_field(agent, emulator) -> None:
+    emulator.add_customer(id="gb-3", email="old@example.com", locale="de_DE")
+    data = {**form_values(agent.get("/customers/gb-3/edit").get_data(as_text=True))}
+
+    response = agent.post("/customers/gb-3", data={**data, "locale": "xx_YY"})
+
+    assert response.status_code == 422
+    assert emulator.customer("gb-3")["locale"] == "de_DE"
+    assert emulator.requests_to("POST", "/customers/gb-3") == []
