@@ -30,7 +30,7 @@ def strip(value: str | None) -> str | None:
 
 
 # A customer version as forms carry it: ASCII digits, small enough for a 64-bit column (the
-# local store counts from 1; on DR it is updatedTime in seconds with six fingerprint digits).
+# local store counts from 1; on DR it is a 56-bit fingerprint of what the forms change).
 VERSION_PATTERN = r"^[0-9]{1,18}$"
 VERSION_MISSING = (
     "This form does not say which version of the customer it edits; reload the page and try again."

@@ -266,3 +266,60 @@ def test_a_locale_neither_listed_nor_stored_is_refused_at_the_locale_field(agent
     assert response.status_code == 422
     assert emulator.customer("gb-3")["locale"] == "de_DE"
     assert emulator.requests_to("POST", "/customers/gb-3") == []
+
+
+# -- what DR changes by itself ---------------------------------------------------------------------
+
+
+def _with_pending_vat(dr, emulator, customer_id: str) -> None:
+    emulator.add_customer(id=customer_id, email="before@example.com")
+    emulator.verify_later = True
+    customer = dr.add_tax_identifier(customer_id, "de", "DE123456789")
+    [identifier] = customer.tax_identifiers
+    assert identifier.state == "pending"
+
+
+def test_a_tax_identifier_dr_verifies_meanwhile_does_not_make_the_edit_form_stale(
+    agent, dr, emulator
+) -> None:
+    _with_pending_vat(dr, emulator, "vat-1")
+    data = {**form_values(agent.get("/customers/vat-1/edit").get_data(as_text=True))}
+    before = emulator.customer("vat-1")
+    assert len(emulator.finish_tax_verifications()) == 1
+    after = emulator.customer("vat-1")
+    assert after["taxIdentifiers"] != before["taxIdentifiers"]
+    assert after.get("updatedTime") == before.get("updatedTime")
+
+    response = agent.post("/customers/vat-1", data={**data, "email": "after@example.com"})
+
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert emulator.customer("vat-1")["email"] == "after@example.com"
+
+
+def test_a_tax_identifier_dr_verifies_meanwhile_leaves_the_version_as_it_was(dr, emulator) -> None:
+    _with_pending_vat(dr, emulator, "vat-2")
+    shown = dr.get("vat-2")
+    assert len(emulator.finish_tax_verifications()) == 1
+
+    verified = dr.get("vat-2")
+
+    assert verified.tax_identifiers[0].state == "verified"
+    assert verified.version == shown.version
+    updated = dr.update(
+        "vat-2", CustomerUpdate(email="x@example.com"), expected_version=shown.version
+    )
+    assert updated.email == "x@example.com"
+    assert updated.version != shown.version
+
+
+def test_a_change_someone_else_made_to_what_the_form_edits_still_makes_it_stale(
+    agent, dr, emulator
+) -> None:
+    _with_pending_vat(dr, emulator, "vat-3")
+    data = {**form_values(agent.get("/customers/vat-3/edit").get_data(as_text=True))}
+    dr.update("vat-3", CustomerUpdate(locale="fr_FR"))  # another console, or DR's own API
+
+    response = agent.post("/customers/vat-3", data={**data, "email": "after@example.com"})
+
+    assert response.status_code == 409
+    assert emulator.customer("vat-3")["email"] == "before@example.com"

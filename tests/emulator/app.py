@@ -364,7 +364,9 @@ class DigitalRiverEmulator:
     - state: ``add_customer(**fields)``, ``customer(id)``, ``customers()``,
       ``customer_count()``, ``add_source(type=, state=, supports_reuse=, ...)``, ``source(id)``,
       ``add_file(content, file_name, purpose)``, ``file(id)``, ``add_tax_identifier(type,
-      value)``, ``tax_identifier(id)``, ``set_tax_identifier_state(id, state)``, ``reset()``.
+      value)``, ``tax_identifier(id)``, ``set_tax_identifier_state(id, state)``, ``reset()``;
+      ``verify_later = True`` keeps DR's verifying test values pending until
+      ``finish_tax_verifications()`` (DR's asynchronous verification).
     - time: ``now()``, ``freeze_time(moment)``, ``advance_time(seconds)``, ``unfreeze_time()``.
     - faults (each takes ``times``, ``method``, ``path_prefix``): ``fail_next(status,
       applied=False, body=None, retry_after=None)``, ``rate_limit_next(retry_after)``,
@@ -393,6 +395,7 @@ class DigitalRiverEmulator:
         self.response_violations: list[str] = []
         self.invalid_requests_expected = False
         self.crashes: list[str] = []  # tracebacks of emulator bugs
+        self.verify_later = False  # test tax ids verify at once, or on finish_tax_verifications
         self._random = random.Random(seed)
         self._lock = threading.RLock()
         self._closing = threading.Event()
@@ -415,6 +418,7 @@ class DigitalRiverEmulator:
             self.request_violations.clear()
             self.response_violations.clear()
             self.invalid_requests_expected = False
+            self.verify_later = False
 
     def customer_count(self, live: bool = False) -> int:
         with self._lock:
@@ -555,6 +559,21 @@ class DigitalRiverEmulator:
         with self._lock:
             record = self._stores[live].tax_identifiers.get(tax_id)
             return None if record is None else self._render_tax_identifier(record)
+
+    def finish_tax_verifications(self, live: bool = False) -> list[str]:
+        """With ``verify_later`` set, DR's test values stay ``pending`` when created; this is
+        DR's asynchronous verification coming back: each pending test value becomes
+        ``verified`` (the tax identifier's own times move; the customer's updatedTime does
+        not). Returns the ids verified."""
+        with self._lock:
+            done = []
+            for record in self._stores[live].tax_identifiers.values():
+                verifying = VERIFYING_TEST_TAX_IDS.get(record["type"], ())
+                if record["state"] == "pending" and record["value"] in verifying:
+                    done.append(record["id"])
+        for tax_id in done:
+            self.set_tax_identifier_state(tax_id, "verified", live)
+        return done
 
     def set_tax_identifier_state(self, tax_id: str, state: str, live: bool = False) -> None:
         """Move a tax identifier to pending, verified or not_valid (as VIES would)."""
@@ -1386,7 +1405,7 @@ class DigitalRiverEmulator:
             "liveMode": live,
             "_seq": self._next_sequence(),
         }
-        if not live and value in VERIFYING_TEST_TAX_IDS.get(kind, ()):
+        if not live and value in VERIFYING_TEST_TAX_IDS.get(kind, ()) and not self.verify_later:
             record["state"] = "verified"
             record["stateTransitions"]["verified"] = now
         store.tax_identifiers[record["id"]] = record

@@ -692,15 +692,17 @@ def test_fields_left_unset_in_an_update_are_untouched(service, tag):
     assert service.get(created.id) == updated
 
 
-def test_an_update_sets_updated_time_and_increases_the_version(service, tick):
+def test_an_update_sets_updated_time_and_moves_the_version_on(service, tick):
     created = service.create(NewCustomer(type="individual"))
 
     tick()
     first = service.update(created.id, CustomerUpdate(type="business"))
     tick()
-    second = service.update(created.id, CustomerUpdate(type="individual"))
+    second = service.update(created.id, CustomerUpdate(type="individual", locale="de_DE"))
 
-    assert created.version < first.version < second.version
+    assert len({created.version, first.version, second.version}) == 3
+    if service.backend_name == "local":  # a counter; DR's is a fingerprint of the content
+        assert created.version < first.version < second.version
     assert first.updated_time is not None
     assert first.updated_time >= created.created_time
     assert second.updated_time >= first.updated_time

@@ -269,11 +269,17 @@ class DigitalRiverCustomerService(InlineOperations):
         self, current: Customer, changes: CustomerUpdate, expected_version: int | None
     ) -> Customer:
         customer_id = current.id
-        body = self._update_body(current, changes)
         if expected_version is not None and current.version != expected_version:
-            if not body:
+            # Stale first: a form based on what has since changed is refused as stale, not
+            # for what its old values would now mean (clearing a locale set meanwhile, say).
+            try:
+                asks_for_more = bool(self._update_body(current, changes))
+            except InvalidParameter:
+                asks_for_more = True
+            if not asks_for_more:
                 return current  # what was asked for is already there (e.g. a repeated save)
             raise stale_version(self.audit, customer_id, expected_version)
+        body = self._update_body(current, changes)
         if not body:
             return current
         try:

@@ -133,13 +133,38 @@ def _tax_certificate(data: Mapping[str, Any]) -> TaxCertificate:
     )
 
 
-def version_of(created: dt.datetime, updated: dt.datetime | None, data: Any = None) -> int:
-    """DR has no version field. Its updatedTime (whole seconds) stands in, with a fingerprint
-    of the content in the low digits so two changes within one second still differ."""
-    seconds = int((updated or created).timestamp())
-    content = json.dumps(data, sort_keys=True, default=str).encode()
-    fingerprint = int.from_bytes(hashlib.blake2b(content, digest_size=8).digest(), "big")
-    return seconds * 1_000_000 + fingerprint % 1_000_000
+def _ids(items: Any, *members: str) -> list[list[str | None]]:
+    """The given members of each object of a list, in a stable order."""
+    rows = [[_str(_obj(item).get(m)) for m in members] for item in items or () if _obj(item)]
+    return sorted(rows, key=lambda row: [value or "" for value in row])
+
+
+def editable_content(data: Any) -> dict[str, Any]:
+    """What the console's forms change on a DR customer. What DR changes by itself is left
+    out: a tax identifier's verification state (pending → verified) and its times, a source's
+    state, the customer's updatedTime (which DR may or may not move for those)."""
+    data = _obj(data)
+    return {
+        "email": data.get("email"),
+        "shipping": data.get("shipping"),
+        "type": data.get("type"),
+        "locale": data.get("locale"),
+        "metadata": data.get("metadata"),
+        "enabled": data.get("enabled"),
+        "requestToBeForgotten": data.get("requestToBeForgotten"),
+        "defaultSourceId": data.get("defaultSourceId"),
+        "sources": _ids(data.get("sources"), "id"),
+        "taxIdentifiers": _ids(data.get("taxIdentifiers"), "id", "type", "value"),
+        "taxCertificates": data.get("taxCertificates"),
+    }
+
+
+def version_of(data: Any) -> int:
+    """DR has no version field: a fingerprint of what the console's forms change stands in
+    (56 bits, so at most 17 digits). A form is stale when any of that changed since it was
+    shown, whoever changed it, and never because DR verified a tax identifier by itself."""
+    content = json.dumps(editable_content(data), sort_keys=True, default=str).encode()
+    return int.from_bytes(hashlib.blake2b(content, digest_size=7).digest(), "big")
 
 
 def customer_from(data: Any) -> Customer:
@@ -167,7 +192,7 @@ def customer_from(data: Any) -> Customer:
         ),
         metadata=metadata,
         live_mode=data.get("liveMode") is True,
-        version=version_of(created, updated, data),
+        version=version_of(data),
     )
 
 
