@@ -141,6 +141,8 @@ class CustomerForm(FlaskForm):
         self.already_created: str | None = None
         # The customer already created holds what an earlier submit sent, not this one.
         self.already_created_differs = False
+        # Metadata keys DR holds as JSON, not text (their values are edited as JSON).
+        self.json_keys: list[str] = []
         self.backend_problem: ServiceError | None = None
 
     def validate(self, extra_validators: object = None) -> bool:
@@ -161,6 +163,8 @@ class CustomerForm(FlaskForm):
         say) as "en_GB (current)": the customer's as stored, or (``None``: it could not be
         read) the one submitted. The form then neither blanks it nor refuses it, and a save
         that leaves it alone sends nothing for it."""
+        if customer is not None:
+            self.json_keys = sorted(customer.metadata_json)
         for select, stored in ((self.type, "type"), (self.locale, "locale")):
             value = getattr(customer, stored) if customer is not None else select.data
             offered = {choice.value for choice in select.choices}

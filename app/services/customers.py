@@ -155,6 +155,9 @@ class Customer:
     live_mode: bool = False
     updated_time: dt.datetime | None = None
     version: int = 1
+    # Keys whose value DR holds as JSON (true, 5, {"lang": "de"}), not as text: ``metadata``
+    # holds that JSON as text, and a changed value is sent back as the JSON it spells.
+    metadata_json: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

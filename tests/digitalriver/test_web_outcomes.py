@@ -323,3 +323,65 @@ def test_a_change_someone_else_made_to_what_the_form_edits_still_makes_it_stale(
 
     assert response.status_code == 409
     assert emulator.customer("vat-3")["email"] == "before@example.com"
+
+
+# -- metadata DR holds as JSON -----------------------------------------------------------------
+
+JSON_METADATA = {"vip": True, "count": 5, "prefs": {"lang": "de"}, "note": "plain"}
+
+
+def test_metadata_that_is_not_text_is_shown_as_json(agent, emulator) -> None:
+    emulator.add_customer(id="js-1", email="js@example.com", metadata=JSON_METADATA)
+
+    page = agent.get("/customers/js-1").get_data(as_text=True)
+
+    assert "<dt>vip</dt><dd><code>true</code></dd>" in page
+    assert "<dt>count</dt><dd><code>5</code></dd>" in page
+    assert "<dt>prefs</dt><dd><code>{&#34;lang&#34;: &#34;de&#34;}</code></dd>" in page
+    assert "<dt>note</dt><dd>plain</dd>" in page
+    assert "True" not in page and "{&#39;lang&#39;" not in page
+    assert "Values of “count”, “prefs”, “vip” are JSON on Digital River" in page
+    edit_page = agent.get("/customers/js-1/edit").get_data(as_text=True)
+    assert "Values of “count”, “prefs”, “vip” are JSON on Digital River" in edit_page
+    edit = form_values(edit_page)
+    shown = {edit[f"metadata-{i}-key"]: edit[f"metadata-{i}-value"] for i in range(4)}
+    assert shown == {"count": "5", "note": "plain", "prefs": '{"lang": "de"}', "vip": "true"}
+
+
+def test_json_metadata_is_edited_as_json_and_left_alone_when_unchanged(agent, emulator) -> None:
+    emulator.add_customer(id="js-2", email="old@example.com", metadata=JSON_METADATA)
+    data = form_values(agent.get("/customers/js-2/edit").get_data(as_text=True))
+    index = {data[f"metadata-{i}-key"]: i for i in range(4)}
+
+    unchanged = agent.post("/customers/js-2", data={**data, "email": "new@example.com"})
+
+    assert unchanged.status_code == 303
+    [first] = emulator.requests_to("POST", "/customers/js-2")
+    assert "metadata" not in first.json
+    assert emulator.customer("js-2")["metadata"] == JSON_METADATA
+
+    data = form_values(agent.get("/customers/js-2/edit").get_data(as_text=True))
+    prefs = f"metadata-{index['prefs']}-value"
+    changed = agent.post("/customers/js-2", data={**data, prefs: '{"lang": "fr", "dark": true}'})
+
+    assert changed.status_code == 303, changed.get_data(as_text=True)
+    assert emulator.customer("js-2")["metadata"]["prefs"] == {"lang": "fr", "dark": True}
+    assert emulator.customer("js-2")["metadata"]["vip"] is True
+
+
+def test_json_metadata_that_is_no_longer_json_is_refused_next_to_the_metadata(
+    agent, emulator
+) -> None:
+    emulator.add_customer(id="js-3", email="old@example.com", metadata=JSON_METADATA)
+    data = form_values(agent.get("/customers/js-3/edit").get_data(as_text=True))
+    index = {data[f"metadata-{i}-key"]: i for i in range(4)}
+    typed = {**data, f"metadata-{index['vip']}-value": "yes please"}
+
+    response = agent.post("/customers/js-3", data=typed)
+
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "The value of &#39;vip&#39; is JSON on Digital River: enter valid JSON" in body
+    assert_kept(body, typed)
+    assert emulator.requests_to("POST", "/customers/js-3") == []
+    assert emulator.customer("js-3")["metadata"] == JSON_METADATA

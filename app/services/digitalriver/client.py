@@ -340,7 +340,8 @@ class DigitalRiverCustomerService(InlineOperations):
             if delta:
                 merged = rules.merge_metadata(current.metadata, delta)
                 problems += rules.metadata_problems(merged, delta)
-                body["metadata"] = delta
+                body["metadata"], unreadable = wire.metadata_body(current, delta)
+                problems += unreadable
         rules.raise_if(problems)
         return body
 

@@ -167,11 +167,51 @@ def version_of(data: Any) -> int:
     return int.from_bytes(hashlib.blake2b(content, digest_size=7).digest(), "big")
 
 
+def metadata_from(data: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """DR's metadata as text values, and the keys whose value is not text: those are shown
+    and edited as JSON (``true``, ``{"lang": "de"}``), never in Python's notation."""
+    values: dict[str, str] = {}
+    as_json: set[str] = set()
+    for key, value in _obj(data).items():
+        if value is None or isinstance(value, str):
+            values[str(key)] = value or ""
+        else:
+            values[str(key)] = json.dumps(value, ensure_ascii=False)
+            as_json.add(str(key))
+    return values, frozenset(as_json)
+
+
+def metadata_body(
+    current: Customer, delta: Mapping[str, str]
+) -> tuple[dict[str, Any], list[ErrorDetail]]:
+    """The metadata changes as DR takes them: a key DR holds as JSON is sent as the JSON its
+    new text spells (refused when it spells none); removing a key (empty value) and text
+    keys go as they are."""
+    body: dict[str, Any] = {}
+    problems: list[ErrorDetail] = []
+    for key, value in delta.items():
+        if not value or key not in current.metadata_json:
+            body[key] = value
+            continue
+        try:
+            body[key] = json.loads(value)
+        except ValueError:
+            problems.append(
+                ErrorDetail(
+                    "invalid_metadata_value",
+                    f"The value of '{key}' is JSON on Digital River: enter valid JSON, such as "
+                    'true, 5, {"lang": "de"} or, for text, "in quotes".',
+                    "metadata",
+                )
+            )
+    return body, problems
+
+
 def customer_from(data: Any) -> Customer:
     data = _obj(data)
     created = parse_time(data.get("createdTime")) or EPOCH
     updated = parse_time(data.get("updatedTime"))
-    metadata = {str(k): "" if v is None else str(v) for k, v in _obj(data.get("metadata")).items()}
+    metadata, metadata_json = metadata_from(data.get("metadata"))
     return Customer(
         id=_str(data.get("id")) or "",
         created_time=created,
@@ -191,6 +231,7 @@ def customer_from(data: Any) -> Customer:
             _tax_certificate(t) for t in data.get("taxCertificates") or () if isinstance(t, Mapping)
         ),
         metadata=metadata,
+        metadata_json=metadata_json,
         live_mode=data.get("liveMode") is True,
         version=version_of(data),
     )
