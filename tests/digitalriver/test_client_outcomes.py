@@ -75,3 +75,20 @@ def test_an_unclear_create_says_a_repeat_is_safe_and_a_refused_one_that_nothing_
     else:
         assert "pressing Create again is safe" in caught.value.message
         assert "reload the customer" not in caught.value.message
+
+
+def test_a_source_reads_with_its_owner_currency_and_flow(dr, emulator) -> None:
+    owner = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada.owner@example.com",
+        "address": {"line1": "12 St James's Sq", "city": "London", "country": "GB"},
+    }
+    emulator.add_customer(id="src-1", email="ada@example.com")
+    source_id = emulator.add_source(owner=owner, currency="EUR", flow="redirect")["id"]
+    dr.attach_source("src-1", source_id)
+
+    [source] = dr.get("src-1").sources
+
+    assert (source.owner_name, source.owner_email) == ("Ada Lovelace", "ada.owner@example.com")
+    assert (source.currency, source.flow) == ("EUR", "redirect")
