@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,9 +30,9 @@ from ..customers import (
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
 from ..readiness import check_database
-from .db import make_session_factory, write_session
+from .db import make_session_factory, read_connection, write_session
 from .inline import InlineOperations
-from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
+from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow, plain_columns
 from .search import SUMMARY_COLUMNS, aware, search_page, search_text_for, summary_of
 
 
@@ -106,14 +105,12 @@ class LocalCustomerService(InlineOperations):
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, customer_id: str) -> Customer:
-        with self._sessions() as session:
-            # Plain rows, not ORM objects: a read needs no identity map or change tracking.
-            row = session.execute(
-                select(*_columns(CustomerRow)).where(CustomerRow.id == customer_id)
-            ).first()
+        # Plain rows, not ORM objects: a read needs no identity map or change tracking.
+        with read_connection(self.engine) as connection:
+            row = connection.execute(_CUSTOMER, {"customer_id": customer_id}).first()
             if row is None:
                 raise _not_found(customer_id)
-            return self._to_customer(session, row)
+            return self._to_customer(connection, row)
 
     def ping(self) -> None:
         check_database(self.engine)
@@ -121,18 +118,13 @@ class LocalCustomerService(InlineOperations):
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         if not customer.email:
             return ()
-        stmt = (
-            select(*SUMMARY_COLUMNS)
-            .where(CustomerRow.email_lower == customer.email.lower(), CustomerRow.id != customer.id)
-            .order_by(CustomerRow.created_time.desc(), CustomerRow.id.desc())
-            .limit(limit)
-        )
-        with self._sessions() as session:
-            return tuple(summary_of(r) for r in session.execute(stmt))
+        params = {"email_lower": customer.email.lower(), "customer_id": customer.id, "n": limit}
+        with read_connection(self.engine) as connection:
+            return tuple(summary_of(r) for r in connection.execute(_SHARING_EMAIL, params))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        with self._sessions() as session:
-            return search_page(session, query)
+        with read_connection(self.engine) as connection:
+            return search_page(connection, query)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -219,24 +211,17 @@ class LocalCustomerService(InlineOperations):
                 return candidate
 
     @staticmethod
-    def _to_customer(session: Session, row: Any) -> Customer:
+    def _to_customer(db: Session | Connection, row: Any) -> Customer:
         """The customer of ``row`` (an ORM object or a plain row with the same attribute
         names), with its sources, tax identifiers and certificates read as plain rows."""
-        sources: Sequence[Any] = session.execute(
-            select(*_columns(SourceRow))
-            .where(SourceRow.customer_id == row.id)
-            .order_by(SourceRow.created_time, SourceRow.id)
-        ).all()
-        tax_ids: Sequence[Any] = session.execute(
-            select(*_columns(TaxIdentifierRow))
-            .where(TaxIdentifierRow.customer_id == row.id)
-            .order_by(TaxIdentifierRow.created_time, TaxIdentifierRow.id)
-        ).all()
-        certificates: Sequence[Any] = session.execute(
-            select(*_columns(TaxCertificateRow))
-            .where(TaxCertificateRow.customer_id == row.id)
-            .order_by(TaxCertificateRow.pk)
-        ).all()
+        if isinstance(db, Session):
+            # Core statements do not flush the session by themselves: what this change
+            # wrote must be read back.
+            db.flush()
+        params = {"customer_id": row.id}
+        sources: Sequence[Any] = db.execute(_SOURCES, params).all()
+        tax_ids: Sequence[Any] = db.execute(_TAX_IDENTIFIERS, params).all()
+        certificates: Sequence[Any] = db.execute(_TAX_CERTIFICATES, params).all()
         return Customer(
             id=row.id,
             created_time=aware(row.created_time),  # type: ignore[arg-type]
@@ -292,11 +277,33 @@ class LocalCustomerService(InlineOperations):
         )
 
 
-@cache
-def _columns(model: type) -> tuple[Any, ...]:
-    """Every mapped column of ``model`` as an attribute (rows keep the attribute names)."""
-    mapper = model.__mapper__  # type: ignore[attr-defined]
-    return tuple(getattr(model, attr.key) for attr in mapper.column_attrs)
+# The reads, built once (each is compiled once per engine, then found in SQLAlchemy's cache).
+_CUSTOMER_ID = bindparam("customer_id")
+_CUSTOMER = select(*plain_columns(CustomerRow)).where(CustomerRow.__table__.c.id == _CUSTOMER_ID)
+_SOURCES = (
+    select(*plain_columns(SourceRow))
+    .where(SourceRow.__table__.c.customer_id == _CUSTOMER_ID)
+    .order_by(SourceRow.__table__.c.created_time, SourceRow.__table__.c.id)
+)
+_TAX_IDENTIFIERS = (
+    select(*plain_columns(TaxIdentifierRow))
+    .where(TaxIdentifierRow.__table__.c.customer_id == _CUSTOMER_ID)
+    .order_by(TaxIdentifierRow.__table__.c.created_time, TaxIdentifierRow.__table__.c.id)
+)
+_TAX_CERTIFICATES = (
+    select(*plain_columns(TaxCertificateRow))
+    .where(TaxCertificateRow.__table__.c.customer_id == _CUSTOMER_ID)
+    .order_by(TaxCertificateRow.__table__.c.pk)
+)
+_SHARING_EMAIL = (
+    select(*SUMMARY_COLUMNS)
+    .where(
+        CustomerRow.__table__.c.email_lower == bindparam("email_lower"),
+        CustomerRow.__table__.c.id != _CUSTOMER_ID,
+    )
+    .order_by(CustomerRow.__table__.c.created_time.desc(), CustomerRow.__table__.c.id.desc())
+    .limit(bindparam("n"))
+)
 
 
 def _update_problems(
