@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
@@ -24,15 +24,13 @@ from ..customers import (
     SearchPage,
     SearchQuery,
     Shipping,
-    Source,
-    TaxCertificate,
-    TaxIdentifier,
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
 from ..readiness import check_database
 from .db import make_session_factory, read_connection, write_session
 from .inline import InlineOperations
-from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow, plain_columns
+from .models import CustomerRow
+from .parts import CUSTOMER_WITH_PARTS, PARTS, parts_of
 from .search import SUMMARY_COLUMNS, aware, search_page, search_text_for, summary_of
 
 
@@ -107,10 +105,10 @@ class LocalCustomerService(InlineOperations):
     def get(self, customer_id: str) -> Customer:
         # Plain rows, not ORM objects: a read needs no identity map or change tracking.
         with read_connection(self.engine) as connection:
-            row = connection.execute(_CUSTOMER, {"customer_id": customer_id}).first()
-            if row is None:
-                raise _not_found(customer_id)
-            return self._to_customer(connection, row)
+            rows = connection.execute(CUSTOMER_WITH_PARTS, {"customer_id": customer_id}).all()
+        if not rows:
+            raise _not_found(customer_id)
+        return _customer_of(rows[0], rows)
 
     def ping(self) -> None:
         check_database(self.engine)
@@ -218,83 +216,34 @@ class LocalCustomerService(InlineOperations):
             # Core statements do not flush the session by themselves: what this change
             # wrote must be read back.
             db.flush()
-        params = {"customer_id": row.id}
-        sources: Sequence[Any] = db.execute(_SOURCES, params).all()
-        tax_ids: Sequence[Any] = db.execute(_TAX_IDENTIFIERS, params).all()
-        certificates: Sequence[Any] = db.execute(_TAX_CERTIFICATES, params).all()
-        return Customer(
-            id=row.id,
-            created_time=aware(row.created_time),  # type: ignore[arg-type]
-            updated_time=aware(row.updated_time),
-            email=row.email,
-            shipping=_shipping_of(row),
-            type=row.type,
-            locale=row.locale,
-            enabled=row.enabled,
-            request_to_be_forgotten=row.request_to_be_forgotten,
-            default_source_id=row.default_source_id,
-            sources=tuple(
-                Source(
-                    id=s.id,
-                    type=s.type,
-                    state=s.state,
-                    reusable=s.reusable,
-                    created_time=aware(s.created_time),  # type: ignore[arg-type]
-                    brand=s.brand,
-                    last_four=s.last_four,
-                    expiration_month=s.expiration_month,
-                    expiration_year=s.expiration_year,
-                    currency=s.currency,
-                    owner_name=s.owner_name,
-                    owner_email=s.owner_email,
-                )
-                for s in sources
-            ),
-            tax_identifiers=tuple(
-                TaxIdentifier(
-                    id=t.id,
-                    type=t.type,
-                    value=t.value,
-                    state=t.state,
-                    created_time=aware(t.created_time),  # type: ignore[arg-type]
-                    updated_time=aware(t.updated_time),
-                )
-                for t in tax_ids
-            ),
-            tax_certificates=tuple(
-                TaxCertificate(
-                    company_name=c.company_name,
-                    tax_authority=c.tax_authority,
-                    start_date=aware(c.start_date),  # type: ignore[arg-type]
-                    end_date=aware(c.end_date),  # type: ignore[arg-type]
-                    file_id=c.file_id,
-                )
-                for c in certificates
-            ),
-            metadata=dict(row.meta or {}),
-            live_mode=row.live_mode,
-            version=row.version,
-        )
+        return _customer_of(row, db.execute(PARTS, {"customer_id": row.id}))
+
+
+def _customer_of(row: Any, part_rows: Iterable[Any]) -> Customer:
+    """The customer of ``row`` with the parts of ``part_rows`` (``parts.parts_of``)."""
+    sources, tax_identifiers, tax_certificates = parts_of(part_rows)
+    return Customer(
+        id=row.id,
+        created_time=aware(row.created_time),  # type: ignore[arg-type]
+        updated_time=aware(row.updated_time),
+        email=row.email,
+        shipping=_shipping_of(row),
+        type=row.type,
+        locale=row.locale,
+        enabled=row.enabled,
+        request_to_be_forgotten=row.request_to_be_forgotten,
+        default_source_id=row.default_source_id,
+        sources=sources,
+        tax_identifiers=tax_identifiers,
+        tax_certificates=tax_certificates,
+        metadata=dict(row.meta or {}),
+        live_mode=row.live_mode,
+        version=row.version,
+    )
 
 
 # The reads, built once (each is compiled once per engine, then found in SQLAlchemy's cache).
 _CUSTOMER_ID = bindparam("customer_id")
-_CUSTOMER = select(*plain_columns(CustomerRow)).where(CustomerRow.__table__.c.id == _CUSTOMER_ID)
-_SOURCES = (
-    select(*plain_columns(SourceRow))
-    .where(SourceRow.__table__.c.customer_id == _CUSTOMER_ID)
-    .order_by(SourceRow.__table__.c.created_time, SourceRow.__table__.c.id)
-)
-_TAX_IDENTIFIERS = (
-    select(*plain_columns(TaxIdentifierRow))
-    .where(TaxIdentifierRow.__table__.c.customer_id == _CUSTOMER_ID)
-    .order_by(TaxIdentifierRow.__table__.c.created_time, TaxIdentifierRow.__table__.c.id)
-)
-_TAX_CERTIFICATES = (
-    select(*plain_columns(TaxCertificateRow))
-    .where(TaxCertificateRow.__table__.c.customer_id == _CUSTOMER_ID)
-    .order_by(TaxCertificateRow.__table__.c.pk)
-)
 _SHARING_EMAIL = (
     select(*SUMMARY_COLUMNS)
     .where(
