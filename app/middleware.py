@@ -61,7 +61,9 @@ def install(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
     _configure_logging(app)
-    app.before_request(_start)
+    # First of all the request hooks, whenever this is installed: the sign-in gate, which
+    # resumes the staff member's session, then reads on the request's one connection too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_finish)
     for key, value in COMPRESSION.items():

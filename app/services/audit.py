@@ -8,14 +8,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from .actors import SYSTEM, Actor
 from .customers import Customer
 from .errors import StaleVersion
-from .local.db import make_session_factory
-from .local.models import AuditEventRow
+from .local.db import make_session_factory, read_connection
+from .local.models import AuditEventRow, plain_columns
 
 ACTIONS = {
     "customer.create": "Created",
@@ -161,7 +161,8 @@ def _row(event: AuditEvent) -> AuditEventRow:
     )
 
 
-def _event(row: AuditEventRow) -> AuditEvent:
+def _event(row: Any) -> AuditEvent:
+    """The event of a row (an ORM object or a plain row with its attribute names)."""
     changes: list[Mapping[str, Any]] = row.changes or []
     return AuditEvent(
         id=row.id,
@@ -204,30 +205,32 @@ class AuditLog:
 
     def search(self, query: AuditQuery) -> AuditPage:
         limit = max(1, min(query.limit, 500))
-        with self._sessions() as session:
-            rows = session.scalars(self._select(query).limit(limit + 1)).all()
-        events = tuple(_event(r) for r in rows[:limit])
-        next_key = None
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            next_key = (last.occurred_time, last.id)
-        return AuditPage(events=events, next_key=next_key)
+        with read_connection(self.engine) as connection:
+            rows = connection.execute(self._select(query).limit(limit + 1)).all()
+        return _page(rows, limit)
 
     def iterate(self, query: AuditQuery, batch: int = 1000) -> Iterator[AuditEvent]:
         """Every matching event, newest first, fetched in batches (for exports)."""
         with self._sessions() as session:
-            result = session.execute(
-                self._select(query).execution_options(yield_per=batch)
-            ).scalars()
+            result = session.execute(self._select(query).execution_options(yield_per=batch))
             for row in result:
                 yield _event(row)
 
     def for_customer(self, customer_id: str, limit: int = 50) -> tuple[AuditEvent, ...]:
-        return self.search(AuditQuery(customer_id=customer_id, limit=limit)).events
+        """The customer's newest events (what the customer page shows)."""
+        limit = max(1, min(limit, 500))
+        with read_connection(self.engine) as connection:
+            rows = connection.execute(
+                _FOR_CUSTOMER, {"customer_id": customer_id, "n": limit + 1}
+            ).all()
+        return _page(rows, limit).events
 
     def latest(self, customer_id: str, action: str) -> AuditEvent | None:
-        page = self.search(AuditQuery(customer_id=customer_id, action=action, limit=1))
-        return page.events[0] if page.events else None
+        with read_connection(self.engine) as connection:
+            row = connection.execute(
+                _LATEST, {"customer_id": customer_id, "action": action}
+            ).first()
+        return _event(row) if row is not None else None
 
     def changes_after(self, customer_id: str, version: int) -> tuple[AuditEvent, ...]:
         """Successful changes made since the customer was at ``version``, newest first: those
@@ -260,23 +263,54 @@ class AuditLog:
 
     @staticmethod
     def _select(query: AuditQuery):  # type: ignore[no-untyped-def]
-        stmt = select(AuditEventRow)
+        stmt = select(*plain_columns(AuditEventRow))
         if query.actor:
-            stmt = stmt.where(AuditEventRow.actor_username == query.actor)
+            stmt = stmt.where(_AUDIT.actor_username == query.actor)
         if query.action:
-            stmt = stmt.where(AuditEventRow.action == query.action)
+            stmt = stmt.where(_AUDIT.action == query.action)
         if query.customer_id:
-            stmt = stmt.where(AuditEventRow.customer_id == query.customer_id)
+            stmt = stmt.where(_AUDIT.customer_id == query.customer_id)
         if query.since:
-            stmt = stmt.where(AuditEventRow.occurred_time >= _naive(query.since))
+            stmt = stmt.where(_AUDIT.occurred_time >= _naive(query.since))
         if query.until:
-            stmt = stmt.where(AuditEventRow.occurred_time < _naive(query.until))
+            stmt = stmt.where(_AUDIT.occurred_time < _naive(query.until))
         if query.after:
             stmt = stmt.where(
-                tuple_(AuditEventRow.occurred_time, AuditEventRow.id)
+                tuple_(_AUDIT.occurred_time, _AUDIT.id)
                 < tuple_(_naive(query.after[0]), query.after[1])
             )
-        return stmt.order_by(AuditEventRow.occurred_time.desc(), AuditEventRow.id.desc())
+        return stmt.order_by(_AUDIT.occurred_time.desc(), _AUDIT.id.desc())
+
+
+def _page(rows: Any, limit: int) -> AuditPage:
+    """A page of at most ``limit`` events from ``limit + 1`` rows (one more: is there a next
+    page?)."""
+    events = tuple(_event(r) for r in rows[:limit])
+    next_key = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_key = (last.occurred_time, last.id)
+    return AuditPage(events=events, next_key=next_key)
+
+
+_AUDIT = AuditEventRow.__table__.c
+_NEWEST_FIRST = (_AUDIT.occurred_time.desc(), _AUDIT.id.desc())
+# What the customer page reads, built once.
+_FOR_CUSTOMER = (
+    select(*plain_columns(AuditEventRow))
+    .where(_AUDIT.customer_id == bindparam("customer_id"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("n"))
+)
+_LATEST = (
+    select(*plain_columns(AuditEventRow))
+    .where(
+        _AUDIT.customer_id == bindparam("customer_id"),
+        _AUDIT.action == bindparam("action"),
+    )
+    .order_by(*_NEWEST_FIRST)
+    .limit(1)
+)
 
 
 def stale_version(audit: AuditLog | None, customer_id: str, expected: int) -> StaleVersion:

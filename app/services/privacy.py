@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, bindparam, select, tuple_
 
-from .local.db import make_session_factory
-from .local.models import ForgetRequestRow
+from .local.db import make_session_factory, read_connection
+from .local.models import ForgetRequestRow, plain_columns
 
 STATUSES = {
     "pending": "Being sent",
@@ -66,7 +67,8 @@ def _naive(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
-def to_request(row: ForgetRequestRow) -> ForgetRequest:
+def to_request(row: Any) -> ForgetRequest:
+    """The request of a row (an ORM object or a plain row with its attribute names)."""
     return ForgetRequest(
         id=row.id,
         customer_id=row.customer_id,
@@ -85,13 +87,12 @@ class PrivacyLog:
     """Lists requests to be forgotten."""
 
     def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self._sessions = make_session_factory(engine)
 
     def for_customer(self, customer_id: str) -> ForgetRequest | None:
-        with self._sessions() as session:
-            row = session.scalar(
-                select(ForgetRequestRow).where(ForgetRequestRow.customer_id == customer_id)
-            )
+        with read_connection(self.engine) as connection:
+            row = connection.execute(_FOR_CUSTOMER, {"customer_id": customer_id}).first()
             return to_request(row) if row else None
 
     def search(self, query: ForgetQuery) -> ForgetPage:
@@ -149,3 +150,9 @@ class CheckedRequests:
 
     def iterate(self, query: ForgetQuery, batch: int = 1000) -> Iterator[ForgetRequest]:
         return self.log.iterate(query, batch)
+
+
+# What the customer page reads, built once.
+_FOR_CUSTOMER = select(*plain_columns(ForgetRequestRow)).where(
+    ForgetRequestRow.__table__.c.customer_id == bindparam("customer_id")
+)

@@ -14,9 +14,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select, true, update
+from sqlalchemy import Engine, bindparam, select, true, update
 
-from .local.db import make_session_factory
+from .local.db import make_session_factory, read_connection
 from .local.models import StaffRow, StaffSessionRow
 from .staff import Staff, end_sessions, to_staff
 
@@ -50,6 +50,7 @@ class Resumed:
 
 class SessionStore:
     def __init__(self, engine: Engine, policy: SessionPolicy | None = None) -> None:
+        self.engine = engine
         self._sessions = make_session_factory(engine)
         self.policy = policy or SessionPolicy()
 
@@ -78,29 +79,23 @@ class SessionStore:
         return token
 
     def resume(self, staff_id: int, token: str) -> Resumed | None:
-        """The session's staff member when the session is still good (one query), else None."""
+        """The session's staff member when the session is still good (one indexed query, and
+        a write only when last-seen is older than TOUCH_EVERY), else None."""
         now = _now()
-        with self._sessions() as session:
-            found = session.execute(
-                select(StaffSessionRow, StaffRow)
-                .join(StaffRow, StaffRow.id == StaffSessionRow.staff_id)
-                .where(
-                    StaffSessionRow.id == _digest(token),
-                    StaffSessionRow.staff_id == staff_id,
-                    StaffSessionRow.revoked_time.is_(None),
-                    StaffSessionRow.expires_time > now,
-                    StaffRow.active == true(),
-                )
+        digest = _digest(token)
+        with read_connection(self.engine) as connection:
+            found = connection.execute(
+                _RESUME, {"digest": digest, "staff_id": staff_id, "now": now}
             ).first()
-            if found is None:
-                return None
-            record, staff = found
-            if not record.remembered and record.last_seen_time < now - self.policy.idle:
-                return None
-            if record.last_seen_time < now - TOUCH_EVERY:
-                record.last_seen_time = now
+        if found is None:
+            return None
+        if not found.remembered and found.last_seen_time < now - self.policy.idle:
+            return None
+        if found.last_seen_time < now - TOUCH_EVERY:
+            with self._sessions() as session:
+                session.execute(_TOUCH, {"digest": digest, "now": now})
                 session.commit()
-            return Resumed(to_staff(staff), token, record.remembered)
+        return Resumed(to_staff(found), token, found.remembered)
 
     def rotate(self, staff_id: int, token: str) -> str | None:
         """Replace a remembered session by a new one with the same expiry (a remember-me
@@ -149,5 +144,35 @@ class SessionStore:
             ).all()
             return len(rows)
 
+
+_SESSIONS = StaffSessionRow.__table__.c
+_STAFF = StaffRow.__table__.c
+# The session with its staff account, when neither is over (built once).
+_RESUME = (
+    select(
+        _STAFF.id,
+        _STAFF.username,
+        _STAFF.display_name,
+        _STAFF.roles,
+        _STAFF.active,
+        _STAFF.created_time,
+        _STAFF.last_login_time,
+        _SESSIONS.remembered,
+        _SESSIONS.last_seen_time,
+    )
+    .join_from(StaffSessionRow.__table__, StaffRow.__table__, _STAFF.id == _SESSIONS.staff_id)
+    .where(
+        _SESSIONS.id == bindparam("digest"),
+        _SESSIONS.staff_id == bindparam("staff_id"),
+        _SESSIONS.revoked_time.is_(None),
+        _SESSIONS.expires_time > bindparam("now"),
+        _STAFF.active == true(),
+    )
+)
+_TOUCH = (
+    update(StaffSessionRow.__table__)
+    .where(_SESSIONS.id == bindparam("digest"))
+    .values(last_seen_time=bindparam("now"))
+)
 
 __all__ = ["Resumed", "SessionPolicy", "SessionStore"]

@@ -105,6 +105,27 @@ def close_scope(scope: ConnectionScope) -> None:
     scope.close()
 
 
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection to read with, without an ORM session: inside a scope the scope's own,
+    whose one read transaction lasts until the next write (a session's) or the end of the
+    scope, so a page's reads cost one BEGIN, not one per service call; outside a scope a
+    connection of its own, closed afterwards. A failed statement ends the transaction, so
+    the next read does not find it aborted."""
+    scope = _scope.get()
+    connection = scope.connection_for(engine) if scope is not None else None
+    if connection is None:
+        with engine.connect() as own:
+            yield own
+        return
+    try:
+        yield connection
+    except BaseException:
+        if connection.in_transaction():
+            connection.rollback()
+        raise
+
+
 class SessionFactory:
     """Sessions on ``engine``, or on the active scope's connection when there is one."""
 

@@ -4,6 +4,8 @@ engine-specific search index: FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL)
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -260,3 +262,15 @@ class ForgetRequestRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_forget_requests_time", "requested_time", "id"),)
+
+
+@cache
+def plain_columns(model: type[Base]) -> tuple[Any, ...]:
+    """Every column of ``model``'s table for a Core select, named as the model's attributes
+    (``meta``, not ``metadata``): its rows read like the ORM objects, without an identity
+    map, change tracking or the ORM's statement machinery."""
+    columns = []
+    for attr in model.__mapper__.column_attrs:
+        column = model.__table__.c[attr.columns[0].key]
+        columns.append(column if column.key == attr.key else column.label(attr.key))
+    return tuple(columns)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,15 +24,13 @@ from ..customers import (
     SearchPage,
     SearchQuery,
     Shipping,
-    Source,
-    TaxCertificate,
-    TaxIdentifier,
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
 from ..readiness import check_database
-from .db import make_session_factory, write_session
+from .db import make_session_factory, read_connection, write_session
 from .inline import InlineOperations
-from .models import CustomerRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
+from .models import CustomerRow
+from .parts import CUSTOMER_WITH_PARTS, PARTS, parts_of
 from .search import SUMMARY_COLUMNS, aware, search_page, search_text_for, summary_of
 
 
@@ -106,14 +103,12 @@ class LocalCustomerService(InlineOperations):
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, customer_id: str) -> Customer:
-        with self._sessions() as session:
-            # Plain rows, not ORM objects: a read needs no identity map or change tracking.
-            row = session.execute(
-                select(*_columns(CustomerRow)).where(CustomerRow.id == customer_id)
-            ).first()
-            if row is None:
-                raise _not_found(customer_id)
-            return self._to_customer(session, row)
+        # Plain rows, not ORM objects: a read needs no identity map or change tracking.
+        with read_connection(self.engine) as connection:
+            rows = connection.execute(CUSTOMER_WITH_PARTS, {"customer_id": customer_id}).all()
+        if not rows:
+            raise _not_found(customer_id)
+        return _customer_of(rows[0], rows)
 
     def ping(self) -> None:
         check_database(self.engine)
@@ -121,18 +116,13 @@ class LocalCustomerService(InlineOperations):
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         if not customer.email:
             return ()
-        stmt = (
-            select(*SUMMARY_COLUMNS)
-            .where(CustomerRow.email_lower == customer.email.lower(), CustomerRow.id != customer.id)
-            .order_by(CustomerRow.created_time.desc(), CustomerRow.id.desc())
-            .limit(limit)
-        )
-        with self._sessions() as session:
-            return tuple(summary_of(r) for r in session.execute(stmt))
+        params = {"email_lower": customer.email.lower(), "customer_id": customer.id, "n": limit}
+        with read_connection(self.engine) as connection:
+            return tuple(summary_of(r) for r in connection.execute(_SHARING_EMAIL, params))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        with self._sessions() as session:
-            return search_page(session, query)
+        with read_connection(self.engine) as connection:
+            return search_page(connection, query)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -219,84 +209,50 @@ class LocalCustomerService(InlineOperations):
                 return candidate
 
     @staticmethod
-    def _to_customer(session: Session, row: Any) -> Customer:
+    def _to_customer(db: Session | Connection, row: Any) -> Customer:
         """The customer of ``row`` (an ORM object or a plain row with the same attribute
         names), with its sources, tax identifiers and certificates read as plain rows."""
-        sources: Sequence[Any] = session.execute(
-            select(*_columns(SourceRow))
-            .where(SourceRow.customer_id == row.id)
-            .order_by(SourceRow.created_time, SourceRow.id)
-        ).all()
-        tax_ids: Sequence[Any] = session.execute(
-            select(*_columns(TaxIdentifierRow))
-            .where(TaxIdentifierRow.customer_id == row.id)
-            .order_by(TaxIdentifierRow.created_time, TaxIdentifierRow.id)
-        ).all()
-        certificates: Sequence[Any] = session.execute(
-            select(*_columns(TaxCertificateRow))
-            .where(TaxCertificateRow.customer_id == row.id)
-            .order_by(TaxCertificateRow.pk)
-        ).all()
-        return Customer(
-            id=row.id,
-            created_time=aware(row.created_time),  # type: ignore[arg-type]
-            updated_time=aware(row.updated_time),
-            email=row.email,
-            shipping=_shipping_of(row),
-            type=row.type,
-            locale=row.locale,
-            enabled=row.enabled,
-            request_to_be_forgotten=row.request_to_be_forgotten,
-            default_source_id=row.default_source_id,
-            sources=tuple(
-                Source(
-                    id=s.id,
-                    type=s.type,
-                    state=s.state,
-                    reusable=s.reusable,
-                    created_time=aware(s.created_time),  # type: ignore[arg-type]
-                    brand=s.brand,
-                    last_four=s.last_four,
-                    expiration_month=s.expiration_month,
-                    expiration_year=s.expiration_year,
-                    currency=s.currency,
-                    owner_name=s.owner_name,
-                    owner_email=s.owner_email,
-                )
-                for s in sources
-            ),
-            tax_identifiers=tuple(
-                TaxIdentifier(
-                    id=t.id,
-                    type=t.type,
-                    value=t.value,
-                    state=t.state,
-                    created_time=aware(t.created_time),  # type: ignore[arg-type]
-                    updated_time=aware(t.updated_time),
-                )
-                for t in tax_ids
-            ),
-            tax_certificates=tuple(
-                TaxCertificate(
-                    company_name=c.company_name,
-                    tax_authority=c.tax_authority,
-                    start_date=aware(c.start_date),  # type: ignore[arg-type]
-                    end_date=aware(c.end_date),  # type: ignore[arg-type]
-                    file_id=c.file_id,
-                )
-                for c in certificates
-            ),
-            metadata=dict(row.meta or {}),
-            live_mode=row.live_mode,
-            version=row.version,
-        )
+        if isinstance(db, Session):
+            # Core statements do not flush the session by themselves: what this change
+            # wrote must be read back.
+            db.flush()
+        return _customer_of(row, db.execute(PARTS, {"customer_id": row.id}))
 
 
-@cache
-def _columns(model: type) -> tuple[Any, ...]:
-    """Every mapped column of ``model`` as an attribute (rows keep the attribute names)."""
-    mapper = model.__mapper__  # type: ignore[attr-defined]
-    return tuple(getattr(model, attr.key) for attr in mapper.column_attrs)
+def _customer_of(row: Any, part_rows: Iterable[Any]) -> Customer:
+    """The customer of ``row`` with the parts of ``part_rows`` (``parts.parts_of``)."""
+    sources, tax_identifiers, tax_certificates = parts_of(part_rows)
+    return Customer(
+        id=row.id,
+        created_time=aware(row.created_time),  # type: ignore[arg-type]
+        updated_time=aware(row.updated_time),
+        email=row.email,
+        shipping=_shipping_of(row),
+        type=row.type,
+        locale=row.locale,
+        enabled=row.enabled,
+        request_to_be_forgotten=row.request_to_be_forgotten,
+        default_source_id=row.default_source_id,
+        sources=sources,
+        tax_identifiers=tax_identifiers,
+        tax_certificates=tax_certificates,
+        metadata=dict(row.meta or {}),
+        live_mode=row.live_mode,
+        version=row.version,
+    )
+
+
+# The reads, built once (each is compiled once per engine, then found in SQLAlchemy's cache).
+_CUSTOMER_ID = bindparam("customer_id")
+_SHARING_EMAIL = (
+    select(*SUMMARY_COLUMNS)
+    .where(
+        CustomerRow.__table__.c.email_lower == bindparam("email_lower"),
+        CustomerRow.__table__.c.id != _CUSTOMER_ID,
+    )
+    .order_by(CustomerRow.__table__.c.created_time.desc(), CustomerRow.__table__.c.id.desc())
+    .limit(bindparam("n"))
+)
 
 
 def _update_problems(

@@ -1,12 +1,12 @@
 """Search on the local store: one page of customers for a query, through the indexes.
 
-``search_page(session, query)`` parses the box's text (``app.services.terms``), lets the
+``search_page(connection, query)`` parses the box's text (``app.services.terms``), lets the
 engine's planner (``sqlite.py``, ``postgresql.py``; the cost model is in ``planner.py``) find
 the rows, and turns them into a ``SearchPage`` with keyset cursors both ways."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from ...customers import Cursor, SearchPage, SearchQuery
 from ...terms import parse_terms
@@ -18,10 +18,10 @@ from .sqlite import SqlitePlanner
 PLANNERS: dict[str, type[Planner]] = {"sqlite": SqlitePlanner, "postgresql": PostgresqlPlanner}
 
 
-def search_page(session: Session, query: SearchQuery) -> SearchPage:
+def search_page(connection: Connection, query: SearchQuery) -> SearchPage:
     """The page of customers ``query`` asks for."""
     terms = parse_terms(query.text)
-    planner = PLANNERS[session.get_bind().dialect.name](session, query, terms)
+    planner = PLANNERS[connection.dialect.name](connection, query, terms)
     rows = planner.rows()
     has_more = len(rows) > planner.limit
     rows = rows[: planner.limit]

@@ -35,8 +35,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, select
 
 from ...customers import SearchQuery
 from ...terms import SearchTerms
@@ -57,8 +56,8 @@ class Probe:
 class Planner(ABC):
     """Finds one page of a search on one engine; ``rows()`` is the whole plan."""
 
-    def __init__(self, session: Session, query: SearchQuery, terms: SearchTerms) -> None:
-        self.session = session
+    def __init__(self, connection: Connection, query: SearchQuery, terms: SearchTerms) -> None:
+        self.connection = connection
         self.query = query
         self.terms = terms
         self.keyset = Keyset(query)
@@ -104,7 +103,7 @@ class Planner(ABC):
             .order_by(*self.keyset.order(TABLE))
             .limit(self.want)
         )
-        return list(self.session.execute(stmt).all())
+        return list(self.connection.execute(stmt).all())
 
     # -- what each engine provides ------------------------------------------------------------
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, func, literal_column, select
 
 from ...customers import SearchQuery
 from ...terms import SearchTerms
@@ -44,8 +43,8 @@ def _substring(c: Any, needle: str) -> ColumnElement[bool]:
 
 
 class PostgresqlPlanner(Planner):
-    def __init__(self, session: Session, query: SearchQuery, terms: SearchTerms) -> None:
-        super().__init__(session, query, terms)
+    def __init__(self, connection: Connection, query: SearchQuery, terms: SearchTerms) -> None:
+        super().__init__(connection, query, terms)
         self.total = 0.0
 
     def make_match(self) -> Match:
@@ -59,7 +58,7 @@ class PostgresqlPlanner(Planner):
     def exact(self) -> Any:
         """One round trip: the exact id, the table's size estimate, and the settings."""
         one = select(literal_column("1").label("one")).subquery()
-        row = self.session.execute(
+        row = self.connection.execute(
             select(
                 func.set_config("plan_cache_mode", "force_custom_plan", True),
                 func.set_config("enable_seqscan", "off", True),
@@ -100,7 +99,7 @@ class PostgresqlPlanner(Planner):
         )
         stmt = select(*summary_columns(walked.c)).where(self.match.row_match(walked.c))
         stmt = stmt.order_by(*keyset.order(walked.c)).limit(self.want)
-        return list(self.session.execute(stmt)), None
+        return list(self.connection.execute(stmt)), None
 
     def gather(self, *more: ColumnElement[bool]) -> list[Any]:
         # Materialised, so the planner cannot walk the table in order instead.
@@ -111,7 +110,7 @@ class PostgresqlPlanner(Planner):
             .prefix_with("MATERIALIZED")
         )
         stmt = select(*summary_columns(found.c)).order_by(*self.keyset.order(found.c))
-        return list(self.session.execute(stmt.limit(self.want)))
+        return list(self.connection.execute(stmt.limit(self.want)))
 
 
 __all__ = ["PostgresqlPlanner"]

@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select, text
 
-from ..models import CustomerRow
 from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, summary_columns
 from .planner import Planner, Probe
 
@@ -39,7 +38,7 @@ def _in_fts(needle: str) -> ColumnElement[bool]:
     # unique: a statement may hold several of these (digits and as typed).
     phrase = bindparam("phrase", _phrase(needle), unique=True)
     matches = text(_FTS_ROWIDS).bindparams(phrase)
-    return CustomerRow.pk.in_(matches.columns(CustomerRow.pk))  # type: ignore[arg-type]
+    return TABLE.pk.in_(matches.columns(TABLE.pk))  # type: ignore[arg-type]
 
 
 class SqlitePlanner(Planner):
@@ -54,20 +53,18 @@ class SqlitePlanner(Planner):
         )
 
     def exact(self) -> Any:
-        stmt = select(*SUMMARY_COLUMNS, CustomerRow.pk).where(CustomerRow.id == self.terms.text)
-        return self.session.execute(stmt).first()
+        stmt = select(*SUMMARY_COLUMNS, TABLE.pk).where(TABLE.id == self.terms.text)
+        return self.connection.execute(stmt).first()
 
     def probe(self) -> Probe:
         probes: list[Any] = [
             text(_FTS_ROWIDS + " LIMIT :cap").bindparams(phrase=_phrase(n), cap=FEW + 1)
             for n in self.terms.needles
         ]
-        probes.append(
-            select(CustomerRow.pk).where(email_range(self.terms.lowered, TABLE)).limit(FEW + 1)
-        )
+        probes.append(select(TABLE.pk).where(email_range(self.terms.lowered, TABLE)).limit(FEW + 1))
         pks: set[int] = {self.exact_row.pk} if self.exact_row is not None else set()
         for probe in probes:
-            found = self.session.execute(probe).scalars().all()
+            found = self.connection.execute(probe).scalars().all()
             if len(found) > FEW:
                 return Probe(window=WINDOW)
             pks.update(found)
@@ -79,18 +76,18 @@ class SqlitePlanner(Planner):
         # index in order, testing each row.
         candidates = (
             select(*SUMMARY_COLUMNS)
-            .where(CustomerRow.pk.in_(listed.columns(CustomerRow.pk)))  # type: ignore[arg-type]
+            .where(TABLE.pk.in_(listed.columns(TABLE.pk)))  # type: ignore[arg-type]
             .limit(len(pks) + 1)
             .subquery()
         )
         c = candidates.c
         stmt = select(*summary_columns(c)).where(*self.keyset.wanted(c))
-        return list(self.session.execute(stmt.order_by(*self.keyset.order(c)).limit(self.want)))
+        return list(self.connection.execute(stmt.order_by(*self.keyset.order(c)).limit(self.want)))
 
     def walk(self, window: int) -> tuple[list[Any], Any]:
         keyset = self.keyset
         # The window's edge first (in the cursor-only index), as a bound.
-        edge = self.session.execute(
+        edge = self.connection.execute(
             select(TABLE.created_time, TABLE.id)
             .where(*keyset.after_cursor(TABLE))
             .order_by(*keyset.order(TABLE))
@@ -101,7 +98,7 @@ class SqlitePlanner(Planner):
         stmt = select(*SUMMARY_COLUMNS).where(
             *keyset.wanted(TABLE), *inside, self.match.row_match(TABLE)
         )
-        page = list(self.session.execute(stmt.order_by(*keyset.order(TABLE)).limit(self.want)))
+        page = list(self.connection.execute(stmt.order_by(*keyset.order(TABLE)).limit(self.want)))
         return page, edge
 
     def gather(self, *more: ColumnElement[bool]) -> list[Any]:
@@ -109,7 +106,7 @@ class SqlitePlanner(Planner):
             *self.keyset.wanted(TABLE), *more, self.match.index_match
         )
         stmt = stmt.order_by(*self.keyset.order(TABLE)).limit(self.want)
-        return list(self.session.execute(stmt))
+        return list(self.connection.execute(stmt))
 
 
 __all__ = ["SqlitePlanner"]
