@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_PAGE_SIZE": 25,
     "AUDIT_PAGE_SIZE": 50,
     "PRIVACY_PAGE_SIZE": 50,
+    # The most rows a CSV export of a search streams.
+    "EXPORT_MAX_ROWS": 100_000,
     # argon2id cost; the defaults follow RFC 9106's second recommendation.
     "PASSWORD_HASH_TIME_COST": 3,
     "PASSWORD_HASH_MEMORY_COST": 65536,

@@ -46,10 +46,10 @@ def page_size(value: str | None, default: int) -> int:
     return min(int(value), MAX_PAGE_SIZE) or default
 
 
-def _query(form: SearchForm) -> SearchQuery:
-    """The search the valid form and the paging arguments ask for."""
-    after = decode_cursor(request.args.get("after"))
-    before = decode_cursor(request.args.get("before"))
+def search_query(form: SearchForm, *, paged: bool = True) -> SearchQuery:
+    """The search the valid form (and, ``paged``, the paging arguments) ask for."""
+    after = decode_cursor(request.args.get("after")) if paged else None
+    before = decode_cursor(request.args.get("before")) if paged else None
     return SearchQuery(
         text=form.q.data or "",
         enabled=_tristate(form.enabled.data),
@@ -73,7 +73,7 @@ def index() -> Response:
     status = 200
     if form.validate():
         try:
-            page = customer_service().search(_query(form))
+            page = customer_service().search(search_query(form))
         except (BackendUnavailable, BackendRefused) as error:
             problem, status = error, 502 if isinstance(error, BackendRefused) else 503
     else:

@@ -30,6 +30,7 @@ ACTIONS = {
     "tax_certificate.add": "Added a tax certificate",
     "metadata.update": "Edited metadata",
     "customer.forget": "Requested to be forgotten",
+    "customer.export": "Exported a search as CSV",
     "staff.lockout": "Sign-in locked after failed attempts",
     "staff.password": "Changed a staff password",
     "staff.sign_out_everywhere": "Signed a staff member out everywhere",

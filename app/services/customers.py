@@ -4,8 +4,8 @@ that every backend (local store, Digital River API) implements."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
@@ -176,6 +176,11 @@ class CustomerSummary:
     locale: str | None
     enabled: bool
     request_to_be_forgotten: bool
+    # The rest of the shipping address (exports carry it; the list shows country and postcode).
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +250,28 @@ class SearchPage:
     prev_cursor: Cursor | None = None
     exact_id_match: CustomerSummary | None = None
     notice: str | None = None
+
+
+EXPORT_BATCH = 100  # a search page's largest size, on both backends
+
+
+def every_match(
+    service: CustomerService, query: SearchQuery, *, limit: int
+) -> Iterator[CustomerSummary]:
+    """Every customer ``query`` finds, newest first, at most ``limit``: one search page after
+    the other through the keyset cursor, so memory stays that of one page however many
+    match (an export of a million customers holds a hundred at a time)."""
+    after = None
+    left = limit
+    while left > 0:
+        page = service.search(
+            replace(query, after=after, before=None, limit=min(EXPORT_BATCH, left))
+        )
+        yield from page.items[:left]
+        left -= len(page.items)
+        if page.next_cursor is None or not page.items:
+            return
+        after = page.next_cursor
 
 
 @dataclass(frozen=True)

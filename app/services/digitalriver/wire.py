@@ -251,6 +251,10 @@ def summary_of(customer: Customer) -> CustomerSummary:
         locale=customer.locale,
         enabled=customer.enabled,
         request_to_be_forgotten=customer.request_to_be_forgotten,
+        line1=customer.shipping.address.line1,
+        line2=customer.shipping.address.line2,
+        city=customer.shipping.address.city,
+        state=customer.shipping.address.state,
     )
 
 

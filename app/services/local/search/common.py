@@ -35,6 +35,10 @@ SUMMARY_COLUMNS = tuple(
         "locale",
         "enabled",
         "request_to_be_forgotten",
+        "addr_line1",
+        "addr_line2",
+        "addr_city",
+        "addr_state",
     )
 )
 
@@ -77,6 +81,10 @@ def summary_of(row: Any) -> CustomerSummary:
         locale=row.locale,
         enabled=row.enabled,
         request_to_be_forgotten=row.request_to_be_forgotten,
+        line1=row.addr_line1,
+        line2=row.addr_line2,
+        city=row.addr_city,
+        state=row.addr_state,
     )
 
 
