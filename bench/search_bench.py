@@ -80,6 +80,7 @@ class EngineReport:
     seed_seconds: float
     service: dict[str, Result]
     flask: dict[str, Result] | None
+    export: ExportReport | None = None
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -271,6 +272,67 @@ def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
     return call
 
 
+def rss_mib() -> float:
+    """This process's resident memory now, in MiB (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class ExportReport:
+    rows: int
+    seconds: float
+    baseline_mib: float
+    peak_mib: float
+
+
+def export_every_customer(url: str, customers: int) -> ExportReport | None:
+    """Stream ``/customers.csv`` (no search: every customer) with the row limit raised to all
+    of them, through the test client a chunk at a time, sampling resident memory as it goes."""
+    try:
+        from app import create_app
+    except ImportError:
+        return None
+    password = secrets.token_urlsafe(18)
+    app = create_app(
+        {
+            "SECRET_KEY": "bench-secret-key",
+            "DATABASE_URL": url,
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_COST": 1024,
+            "PASSWORD_HASH_PARALLELISM": 1,
+            "EXPORT_MAX_ROWS": customers,
+        }
+    )
+    logging.getLogger("customer_desk.requests").setLevel(logging.WARNING)
+    app.extensions["customer_desk"].staff.create("exporter", password, ["agent"])
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    if token is None:
+        return None
+    client.post(
+        "/login",
+        data={"username": "exporter", "password": password, "csrf_token": token.group(1)},
+    )
+    baseline = peak = rss_mib()
+    rows = 0
+    started = time.perf_counter()
+    response = client.get("/customers.csv", buffered=False)
+    if response.status_code != 200:
+        raise RuntimeError(f"export answered {response.status_code}")
+    for chunk in response.response:
+        rows += chunk.count(b"\n") if isinstance(chunk, bytes) else chunk.count("\n")
+        if rows % 20_000 < 2:
+            peak = max(peak, rss_mib())
+    response.close()
+    seconds = time.perf_counter() - started
+    return ExportReport(rows - 1, seconds, baseline, max(peak, rss_mib()))
+
+
 # -- the run ------------------------------------------------------------------------------------
 
 
@@ -313,8 +375,17 @@ def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineRe
             for kind in KINDS:
                 flask_results[kind] = time_calls(queries[kind], call, args.runs)
                 print(f"   flask {kind:12} {summary(flask_results[kind])}", flush=True)
+    export = None
+    if args.flask and args.export:
+        export = export_every_customer(url, args.customers)
+        if export is not None:
+            print(
+                f"   export: {export.rows:,} rows in {export.seconds:.1f}s, resident memory "
+                f"{export.baseline_mib:.0f} MiB before, {export.peak_mib:.0f} MiB at most",
+                flush=True,
+            )
     engine.dispose()
-    return EngineReport(name, seed_seconds, results, flask_results)
+    return EngineReport(name, seed_seconds, results, flask_results, export)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -355,6 +426,15 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
                 )
             print(f"{label:26}" + "".join(cells))
     print(f"{'seed (s)':26}" + "".join(f"| {r.seed_seconds:^26.1f}" for r in reports))
+    exports = [r.export for r in reports]
+    if any(exports):
+        cells = [
+            f"| {f'{e.rows:,} in {e.seconds:.0f}s, +{e.peak_mib - e.baseline_mib:.0f} MiB':^26}"
+            if e
+            else f"| {'-':^26}"
+            for e in exports
+        ]
+        print(f"{'CSV export, every row':26}" + "".join(cells))
 
 
 def main() -> None:
@@ -364,6 +444,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200, help="timed queries per kind")
     parser.add_argument("--seed", type=int, default=2021, help="random seed for data and queries")
     parser.add_argument("--no-flask", dest="flask", action="store_false")
+    parser.add_argument(
+        "--no-export", dest="export", action="store_false", help="skip the CSV export of all"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file")
     args = parser.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
