@@ -36,6 +36,20 @@
     });
   });
 
+  // The Filters summary counts the filters set, as the server does when it draws the page
+  // (a filter the backend cannot apply is disabled and not counted).
+  function countFilters(event) {
+    var disclosure = event.target.closest && event.target.closest(".filters-disclosure");
+    var count = disclosure && disclosure.querySelector(".filters-count");
+    if (!count) return;
+    var active = Array.from(disclosure.querySelectorAll("input, select")).filter(function (control) {
+      return !control.disabled && control.value.trim() !== "";
+    }).length;
+    count.textContent = active ? " (" + active + " active)" : "";
+  }
+  document.addEventListener("change", countFilters);
+  document.addEventListener("input", countFilters);
+
   // A successful swap clears an old error message.
   document.addEventListener("htmx:afterSwap", function () {
     var region = document.getElementById("flash");

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import DateField, Field, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from ..web.widgets import FastSelectField
 from .form_base import LOCALES, TYPES, select_choices, strip
 
 TRISTATE = select_choices(("", "Any"), ("yes", "Yes"), ("no", "No"))
+# The filters beside the box, in the order the page shows them.
+FILTERS = ("enabled", "type", "locale", "forget", "created_from", "created_to")
 # The query-string parameters that define a search (for links that keep it).
-SEARCH_KEYS = ("q", "enabled", "type", "locale", "forget", "created_from", "created_to")
+SEARCH_KEYS = ("q", *FILTERS)
 
 
 class SearchForm(FlaskForm):
@@ -31,6 +35,23 @@ class SearchForm(FlaskForm):
     forget = FastSelectField("Forget requested", choices=TRISTATE, default="")
     created_from = DateField("Created from", validators=[Optional()])
     created_to = DateField("Created to", validators=[Optional()])
+
+    def filters(self) -> list[Field]:
+        """The filter fields, in page order."""
+        return [self[name] for name in FILTERS]
+
+    def active_filters(self, unavailable: Container[str] = ()) -> list[str]:
+        """The filters given a value (valid or not), leaving out those the backend cannot
+        apply: the page shows those disabled, and the search ignores them."""
+        return [
+            name
+            for name in FILTERS
+            if name not in unavailable and any(str(v).strip() for v in self[name].raw_data or ())
+        ]
+
+    def filter_errors(self) -> bool:
+        """Whether a filter was refused (the disclosure must then show it)."""
+        return any(self[name].errors for name in FILTERS)
 
     def validate_created_to(self, field: DateField) -> None:
         if field.data and self.created_from.data and field.data < self.created_from.data:

@@ -1,0 +1,88 @@
+"""The search page's keyboard-first markup: the Filters disclosure, the Tab order from the box."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.customers.search_form import FILTERS
+
+from .conftest import html
+from .dom import Element, field_error, form_values
+
+
+def disclosure(page: Element) -> Element:
+    """The Filters disclosure of the search form."""
+    return page.by_id("search").find("details", "filters-disclosure")
+
+
+# -- the Filters disclosure ----------------------------------------------------------------
+
+
+def test_with_no_filter_set_the_filters_are_folded_under_a_plain_summary(viewer) -> None:
+    details = disclosure(html(viewer.get("/?q=ada")))
+
+    assert "open" not in details.attrs
+    assert details.find("summary").text == "Filters"
+    assert {c.get("name") for c in details.iter() if c.tag in ("select", "input")} == set(FILTERS)
+
+
+@pytest.mark.parametrize(
+    ("args", "summary"),
+    [
+        ({"type": "business"}, "Filters (1 active)"),
+        ({"enabled": "no", "locale": "de_DE"}, "Filters (2 active)"),
+        ({"q": "ada", "forget": "yes", "created_from": "2024-01-02"}, "Filters (2 active)"),
+        (dict.fromkeys(FILTERS[:4], "") | {"created_to": "2024-05-06"}, "Filters (1 active)"),
+    ],
+)
+def test_a_filter_that_is_set_opens_the_disclosure_and_is_counted(viewer, args, summary) -> None:
+    details = disclosure(html(viewer.get("/", query_string=args)))
+
+    assert "open" in details.attrs
+    assert details.find("summary").text == summary
+
+
+@pytest.mark.parametrize(
+    ("args", "field_id", "message"),
+    [
+        (
+            {"created_from": "2024-03-10", "created_to": "2024-03-01"},
+            "created_to",
+            "The end date is before the start date.",
+        ),
+        ({"enabled": "maybe"}, "enabled", "Not a valid choice."),
+    ],
+)
+def test_a_refused_filter_keeps_the_disclosure_open_with_the_error_next_to_it(
+    viewer, args, field_id, message
+) -> None:
+    response = viewer.get("/", query_string=args)
+    page = html(response)
+
+    assert response.status_code == 422
+    assert "open" in disclosure(page).attrs
+    assert message in field_error(page, field_id)
+
+
+def test_an_error_in_the_box_alone_leaves_the_filters_folded(viewer) -> None:
+    response = viewer.get("/", query_string={"q": "x" * 321})
+
+    assert response.status_code == 422
+    assert "open" not in disclosure(html(response)).attrs
+
+
+@pytest.mark.parametrize("backend", ["digitalriver"])
+def test_a_filter_digital_river_cannot_apply_is_not_counted(viewer) -> None:
+    details = disclosure(html(viewer.get("/?enabled=no&type=business&forget=yes")))
+
+    assert details.find("summary").text == "Filters (1 active)"
+    assert "disabled" in details.find("select", id="enabled").attrs
+
+
+def test_the_folded_filters_are_still_part_of_the_plain_get_form(viewer) -> None:
+    page = html(viewer.get("/?q=ada"))
+    form = page.by_id("search")
+
+    assert form.get("method") == "get"
+    assert "open" not in disclosure(page).attrs
+    assert set(form_values(form)) == {"q", *FILTERS}
