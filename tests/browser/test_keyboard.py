@@ -86,3 +86,26 @@ def test_the_folded_filters_still_submit_without_javascript(
     expect(filters_summary(page)).to_have_text("Filters (1 active)")
     expect(results(page).get_by_role("link", name="cus_firm")).to_be_visible()
     expect(results(page).get_by_role("link", name="cus_person")).to_have_count(0)
+
+
+def test_one_tab_goes_from_the_box_to_the_first_result(
+    page: Page, live_server, service, make_staff, sign_in, a11y
+):
+    for number in range(3):
+        service.create(NewCustomer(id=f"cus_tab{number}", email=f"tab{number}@example.com"))
+    service.create(NewCustomer(id="cus_other", email="other@example.com"))
+
+    sign_in(page, make_staff("agent", "fraud"))
+    box = page.get_by_role("searchbox", name="Search")
+    expect(box).to_be_focused()
+    box.press_sequentially("tab")
+    expect(results(page).get_by_role("link", name="cus_other")).to_have_count(0)
+    first = results(page).get_by_role("link", name="cus_tab2")
+
+    presses = 0
+    while presses < 20 and not first.evaluate("link => link === document.activeElement"):
+        page.keyboard.press("Tab")
+        presses += 1
+    assert presses == 1
+    expect(first).to_be_focused()
+    a11y(page)

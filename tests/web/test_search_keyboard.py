@@ -86,3 +86,36 @@ def test_the_folded_filters_are_still_part_of_the_plain_get_form(viewer) -> None
     assert form.get("method") == "get"
     assert "open" not in disclosure(page).attrs
     assert set(form_values(form)) == {"q", *FILTERS}
+
+
+# -- the Tab order -------------------------------------------------------------------------
+
+FOCUSABLE = ("a", "button", "input", "select", "textarea", "summary")
+
+
+def tab_stops(document: Element) -> list[Element]:
+    """The elements Tab stops on, in document order (no positive tabindex is used)."""
+    return [
+        e
+        for e in document.iter()
+        if (e.tag in FOCUSABLE or e.get("tabindex") is not None)
+        and e.get("tabindex") != "-1"
+        and "disabled" not in e.attrs
+        and e.get("type") != "hidden"
+        and not (e.tag == "a" and e.get("href") is None)
+    ]
+
+
+@pytest.mark.parametrize("args", [{"q": "ada"}, {"q": "ada", "type": "business"}])
+def test_the_first_result_is_the_next_tab_stop_after_the_box(viewer, make_customer, args) -> None:
+    make_customer(id="cus-ada", email="ada@example.com", type="business")
+    page = html(viewer.get("/", query_string=args))
+    stops = tab_stops(page)
+    box = stops.index(page.by_id("q"))
+
+    following = stops[box + 1]
+    assert following.tag == "a" and following.text == "cus-ada"
+    assert following.closest("section").id == "results"
+    # The Search button stays (for the mouse, and without JavaScript), outside the Tab order.
+    button = page.by_id("search").find("button", type="submit")
+    assert (button.text, button.get("tabindex")) == ("Search", "-1")
