@@ -56,3 +56,131 @@
     if (region && region.querySelector(".flash--error")) region.replaceChildren();
   });
 })();
+
+// Keyboard shortcuts. `/` goes to the search box from any page; in the results
+// ↓/↑ or j/k move from row to row (focus moves to the row's customer link, so a screen reader
+// reads it and Enter opens it), ↑ from the first row goes back to the box; Esc in the box
+// clears it and searches again, Esc on a row goes back to the box.
+// Letter keys never fire while typing in a field; in the box only ↓ and Esc do.
+(function () {
+  "use strict";
+
+  var ROWS = "#results > table > tbody > tr";
+
+  function searchBox() {
+    return document.getElementById("q");
+  }
+
+  function rows() {
+    return Array.from(document.querySelectorAll(ROWS));
+  }
+
+  function rowLink(row) {
+    return row && row.cells[0] ? row.cells[0].querySelector("a[href]") : null;
+  }
+
+  function rowOf(element) {
+    return element && element.closest ? element.closest(ROWS) : null;
+  }
+
+  function typingIn(element) {
+    return !!(element && element.closest &&
+      (element.closest("input, textarea, select") || element.isContentEditable));
+  }
+
+  // The current row is the one focus is in: it alone carries aria-current (and the mark).
+  function markCurrent(row) {
+    rows().forEach(function (r) {
+      if (r === row) r.setAttribute("aria-current", "true");
+      else r.removeAttribute("aria-current");
+    });
+  }
+
+  function goTo(row) {
+    var link = rowLink(row);
+    if (!link) return false;
+    link.focus();
+    return true;
+  }
+
+  // `/` selects what the box holds (typing starts a new search); coming back up from the
+  // results puts the caret at the end instead (typing refines the search).
+  function focusBox(select) {
+    var box = searchBox();
+    if (box) {
+      box.focus();
+      if (select) box.select();
+      else box.setSelectionRange(box.value.length, box.value.length);
+      return true;
+    }
+    // Pages without the box: the search page opens with its box focused (autofocus).
+    var url = document.body.getAttribute("data-search-url");
+    if (url) window.location.assign(url);
+    return !!url;
+  }
+
+  // Esc in the box: empty it and search again at once (the form's own htmx request).
+  function clearBox(box) {
+    box.value = "";
+    if (box.form) box.form.requestSubmit();
+  }
+
+  document.addEventListener("focusin", function (event) {
+    markCurrent(rowOf(event.target));
+  });
+  document.addEventListener("focusout", function (event) {
+    if (!event.relatedTarget) markCurrent(null);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    var target = event.target;
+    var key = event.key;
+    if (target.closest && target.closest("dialog")) return;
+    var box = searchBox();
+
+    if (box && target === box) {
+      if (key === "ArrowDown" && !event.shiftKey && goTo(rows()[0])) event.preventDefault();
+      else if (key === "Escape" && box.value !== "") {
+        event.preventDefault();
+        clearBox(box);
+      }
+      return;
+    }
+    if (typingIn(target)) return;
+
+    var row = rowOf(target);
+    var list = rows();
+    var at = list.indexOf(row);
+    var handled = false;
+    if (key === "/") {
+      handled = focusBox(true);
+    } else if ((key === "ArrowDown" && !event.shiftKey && row) || key === "j") {
+      handled = goTo(row ? list[at + 1] : list[0]);
+    } else if ((key === "ArrowUp" && !event.shiftKey && row) || (key === "k" && row)) {
+      handled = at > 0 ? goTo(list[at - 1]) : focusBox(false);
+    } else if (key === "Escape" && row) {
+      handled = focusBox(false);
+    }
+    if (handled) event.preventDefault();
+  });
+
+  // Results swapped while focus was in them (a search that was still on its way, a page of
+  // older results): focus goes to the first new row rather than falling to the page's top.
+  var focusWasInResults = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var results = event.detail.target;
+    focusWasInResults = !!(results && results.id === "results" &&
+      results.contains(document.activeElement));
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!focusWasInResults) return;
+    focusWasInResults = false;
+    if (!goTo(rows()[0])) {
+      var box = searchBox();
+      if (box) box.focus();
+    }
+  });
+})();

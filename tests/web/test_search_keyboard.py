@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.customers.search_form import FILTERS
+from app.services.customers import Shipping
 
 from .conftest import html
 from .dom import Element, field_error, form_values
@@ -119,3 +120,34 @@ def test_the_first_result_is_the_next_tab_stop_after_the_box(viewer, make_custom
     # The Search button stays (for the mouse, and without JavaScript), outside the Tab order.
     button = page.by_id("search").find("button", type="submit")
     assert (button.text, button.get("tabindex")) == ("Search", "-1")
+
+
+# -- the rows the keyboard walks -----------------------------------------------------------
+
+
+def test_each_result_link_is_described_by_its_rows_email_and_name(viewer, make_customer) -> None:
+    make_customer(id="cus-ada", email="ada@example.com", shipping=Shipping(name="Ada Lovelace"))
+    make_customer(id="cus-bob", email="bob@example.com")
+    page = html(viewer.get("/"))
+
+    described = {}
+    for row in page.by_id("results").find("tbody").find_all("tr"):
+        link = row.find("a")
+        ids = (link.get("aria-describedby") or "").split()
+        described[link.text] = [page.by_id(i).text for i in ids]
+        assert all(page.by_id(i).closest("tr") is row for i in ids)
+
+    assert described == {
+        "cus-bob": ["bob@example.com", ""],
+        "cus-ada": ["ada@example.com", "Ada Lovelace"],
+    }
+
+
+def test_signed_in_pages_know_where_the_search_box_is(viewer, make_customer) -> None:
+    make_customer(id="cus-ada")
+    for path in ("/", "/customers/cus-ada"):
+        assert html(viewer.get(path)).find("body").get("data-search-url") == "/"
+
+
+def test_the_sign_in_page_has_no_search_shortcut(client) -> None:
+    assert html(client.get("/login")).find("body").get("data-search-url") is None
