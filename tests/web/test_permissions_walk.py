@@ -34,6 +34,7 @@ FRAUD = ("fraud", "admin")
 AUDITORS = ("fraud", "privacy", "admin")
 PRIVACY = ("privacy", "admin")
 ADMINS = ("admin",)
+EXPORTERS = ("agent", "fraud", "privacy", "admin")
 
 ACCESS: dict[str, tuple[str, ...]] = {
     # probes for a process manager or load balancer
@@ -47,6 +48,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     # customers: read
     "customers.index": STAFF,
     "customers.show": STAFF,
+    "customers.export": EXPORTERS,
     # customers: create and edit
     "customers.new": AGENTS,
     "customers.create": AGENTS,
