@@ -60,7 +60,7 @@
 // Keyboard shortcuts. `/` goes to the search box from any page; in the results
 // ↓/↑ or j/k move from row to row (focus moves to the row's customer link, so a screen reader
 // reads it and Enter opens it), ↑ from the first row goes back to the box; Esc in the box
-// clears it and searches again, Esc on a row goes back to the box.
+// clears it and searches again, Esc on a row goes back to the box; `?` lists the shortcuts.
 // Letter keys never fire while typing in a field; in the box only ↓ and Esc do.
 (function () {
   "use strict";
@@ -125,6 +125,32 @@
     if (box.form) box.form.requestSubmit();
   }
 
+  // `?` (or the header's button) shows the shortcuts in a modal dialog; Esc or Close shuts it
+  // and focus goes back where it was.
+  var shortcutsOpener = null;
+
+  function showShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog || dialog.open) return false;
+    shortcutsOpener = document.activeElement;
+    dialog.showModal();
+    return true;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog) return;
+    dialog.addEventListener("close", function () {
+      var opener = shortcutsOpener;
+      shortcutsOpener = null;
+      if (opener && opener.isConnected && opener.focus) opener.focus();
+    });
+    document.querySelectorAll("[data-shortcuts-open]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", showShortcuts);
+    });
+  });
+
   document.addEventListener("focusin", function (event) {
     markCurrent(rowOf(event.target));
   });
@@ -155,7 +181,9 @@
     var list = rows();
     var at = list.indexOf(row);
     var handled = false;
-    if (key === "/") {
+    if (key === "?") {
+      handled = showShortcuts();
+    } else if (key === "/") {
       handled = focusBox(true);
     } else if ((key === "ArrowDown" && !event.shiftKey && row) || key === "j") {
       handled = goTo(row ? list[at + 1] : list[0]);

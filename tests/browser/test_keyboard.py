@@ -262,3 +262,50 @@ def test_shortcuts_do_not_fire_while_typing_in_a_field(
         page.keyboard.press(key)
     expect(created).to_be_focused()
     expect(results(page).locator("tr[aria-current]")).to_have_count(0)
+
+
+def test_question_mark_shows_the_shortcuts_until_esc_or_close(
+    page: Page, live_server, service, make_staff, sign_in, a11y
+):
+    three_customers(service)
+    sign_in(page, make_staff("viewer"))
+    box = page.get_by_role("searchbox", name="Search")
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+
+    # In the box, `?` is typed.
+    box.press("?")
+    expect(box).to_have_value("?")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(box).to_have_value("")
+
+    # From a row: `?` opens the dialog, Esc closes it and the row is current again.
+    page.keyboard.press("ArrowDown")
+    expect_current(page, "cus_kb3")
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading", name="Keyboard shortcuts")).to_be_visible()
+    expect(dialog.get_by_role("term").filter(has_text="Esc")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Close")).to_be_focused()
+    a11y(page)
+    page.keyboard.press("j")  # the dialog is modal: the results do not move behind it
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect_current(page, "cus_kb3")
+
+    # The header's button opens it too; Close (Enter on it) closes it, focus back on the button.
+    opener = page.get_by_role("button", name="Keyboard shortcuts")
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+
+    # On a customer page too.
+    page.goto(live_server + "/customers/cus_kb1")
+    page.keyboard.press("?")
+    expect(dialog).to_be_visible()
+    a11y(page)
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()

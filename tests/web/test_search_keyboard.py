@@ -151,3 +151,21 @@ def test_signed_in_pages_know_where_the_search_box_is(viewer, make_customer) -> 
 
 def test_the_sign_in_page_has_no_search_shortcut(client) -> None:
     assert html(client.get("/login")).find("body").get("data-search-url") is None
+
+
+def test_signed_in_pages_carry_the_shortcuts_dialog_closable_without_script(
+    viewer, make_customer
+) -> None:
+    make_customer(id="cus-ada")
+    for path in ("/", "/customers/cus-ada"):
+        dialog = html(viewer.get(path)).by_id("shortcuts")
+        assert dialog.tag == "dialog" and "open" not in dialog.attrs
+        heading = dialog.by_id(dialog.get("aria-labelledby"))
+        assert (heading.tag, heading.text) == ("h2", "Keyboard shortcuts")
+        assert [d.text for d in dialog.find_all("dt")][:2] == ["/", "↓ or j"]
+        assert dialog.find("form").get("method") == "dialog"
+        assert dialog.find("form").find("button").text == "Close"
+
+
+def test_the_sign_in_page_has_no_shortcuts_dialog(client) -> None:
+    assert not html(client.get("/login")).has("dialog")
