@@ -55,6 +55,7 @@ def _build_services(app: Flask) -> Services:
     from .services.audit import AuditLog
     from .services.local import LocalCustomerService, make_engine
     from .services.privacy import PrivacyLog
+    from .services.recent import RecentViews
     from .services.sessions import SessionPolicy, SessionStore
     from .services.staff import StaffService
     from .services.throttle import SignInThrottle, ThrottlePolicy
@@ -108,4 +109,5 @@ def _build_services(app: Flask) -> Services:
                 address_limit=app.config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
             ),
         ),
+        recent=RecentViews(engine),
     )

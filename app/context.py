@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from .services.audit import AuditLog
 from .services.customers import CustomerService
 from .services.privacy import PrivacyLog
+from .services.recent import RecentViews
 from .services.sessions import SessionStore
 from .services.staff import StaffService
 from .services.throttle import SignInThrottle
@@ -24,6 +25,7 @@ class Services:
     privacy: PrivacyLog
     sessions: SessionStore
     throttle: SignInThrottle
+    recent: RecentViews
 
 
 def services() -> Services:
@@ -44,3 +46,7 @@ def audit_log() -> AuditLog:
 
 def privacy_log() -> PrivacyLog:
     return services().privacy
+
+
+def recent_views() -> RecentViews:
+    return services().recent

@@ -9,7 +9,7 @@ import secrets
 import sys
 import time
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_compress import Compress
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -108,6 +108,10 @@ def _end(_error: BaseException | None) -> None:
     scope = g.pop("db_scope", None)
     if scope is not None:
         close_scope(scope)
+    # The customers opened lately, noted in memory, go to the database now and then.
+    services = current_app.extensions.get("customer_desk")
+    if services is not None:
+        services.recent.flush_if_due()
 
 
 def _refuse_nul_bytes() -> None:

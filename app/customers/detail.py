@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Response, abort, send_file
 
-from ..context import audit_log, customer_service
+from ..auth.permissions import signed_in_staff
+from ..context import audit_log, customer_service, recent_views
 from ..services.customers import Customer, CustomerSummary
 from ..services.errors import BackendRefused, BackendUnavailable
 from ..services.rules import file_type, stored_file_name
@@ -53,6 +54,9 @@ def show(customer_id: str) -> Response:
     """Everything about one customer."""
     service = customer_service()
     customer = service.get(customer_id)
+    staff = signed_in_staff()
+    if staff is not None and not customer.request_to_be_forgotten:
+        recent_views().record(staff.id, customer.id)
     return page_or_fragment(
         "customers/show.html",
         "customers/_detail.html",

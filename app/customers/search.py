@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from flask import Response, current_app, request, url_for
 
-from ..context import customer_service
-from ..services.customers import Cursor, SearchPage, SearchQuery
+from ..auth.permissions import signed_in_staff
+from ..context import customer_service, recent_views
+from ..services.customers import Cursor, CustomerSummary, SearchPage, SearchQuery
 from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
 from ..web.filters import day_after
 from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
@@ -64,6 +66,42 @@ def search_query(form: SearchForm, *, paged: bool = True) -> SearchQuery:
     )
 
 
+@dataclass(frozen=True)
+class RecentItem:
+    """A customer the staff member opened lately: its summary (None while the backend cannot
+    say) and when it was opened."""
+
+    id: str
+    viewed_time: dt.datetime
+    summary: CustomerSummary | None
+
+
+def recently_viewed(form: SearchForm) -> list[RecentItem]:
+    """The signed-in staff member's latest customers, for the empty search page only (no
+    text, no filter, first page); forgotten ones and ones the backend no longer holds left
+    out."""
+    staff = signed_in_staff()
+    searching = any(form[name].data for name in SEARCH_KEYS) or request.args.get("after")
+    if staff is None or searching or request.args.get("before"):
+        return []
+    newest = recent_views().newest(staff.id)
+    if not newest:
+        return []
+    try:
+        found: dict[str, CustomerSummary] | None = customer_service().summaries(
+            [customer_id for customer_id, _ in newest]
+        )
+    except (BackendUnavailable, BackendRefused):
+        found = None  # the ids alone, then
+    items = []
+    for customer_id, viewed in newest:
+        summary = found.get(customer_id) if found is not None else None
+        if found is not None and (summary is None or summary.request_to_be_forgotten):
+            continue
+        items.append(RecentItem(customer_id, viewed, summary))
+    return items
+
+
 @bp.get("/")
 def index() -> Response:
     """Search customers: the home page, or the results fragment for active search."""
@@ -84,6 +122,7 @@ def index() -> Response:
         status=status,
         form=form,
         page=page,
+        recent=recently_viewed(form) if page is not None else [],
         problem=problem,
         capabilities=customer_service().capabilities,
         base_args=query_args(request.args, SEARCH_KEYS),

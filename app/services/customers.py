@@ -322,6 +322,10 @@ class CustomerService(Protocol):
         """Return one keyset page of customers, newest first."""
         ...
 
+    def summaries(self, ids: Sequence[str]) -> dict[str, CustomerSummary]:
+        """The summary of each of these customers the backend holds, by id (one read)."""
+        ...
+
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         """Other customers with the same email (any case), newest first."""
         ...

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .audit import Actor
 from .errors import Conflict, ErrorDetail, InvalidParameter
-from .local.models import AuditEventRow, ForgetRequestRow
+from .local.models import AuditEventRow, ForgetRequestRow, RecentViewRow
 from .privacy import STATUSES
 
 FORGET_ACTION = "customer.forget"
@@ -109,6 +109,7 @@ def claim(
     session.add(row)
     try:
         session.flush()
+        _forget_views(session, customer_id)
         return row
     except IntegrityError:
         session.rollback()
@@ -129,10 +130,17 @@ def claim(
         row = existing_request(session, customer_id)
         assert row is not None
         session.refresh(row)
+        _forget_views(session, customer_id)
         return row
     existing = existing_request(session, customer_id)
     session.rollback()
     raise already_forgotten(existing)
+
+
+def _forget_views(session: Session, customer_id: str) -> None:
+    """The customer leaves every staff member's "Recently viewed" list with the request (a
+    view noted in some process's memory is refused when written: services/recent.py)."""
+    session.execute(delete(RecentViewRow).where(RecentViewRow.customer_id == customer_id))
 
 
 def scrub_audit_trail(session: Session, customer_id: str) -> set[str]:

@@ -217,6 +217,18 @@ def test_a_customer_created_without_an_id_gets_an_id_in_the_consoles_own_namespa
     assert service.get(created.id).email == "generated@example.com"
 
 
+def test_summaries_of_several_ids_come_back_by_id_without_the_unknown_ones(service, tag):
+    first = service.create(NewCustomer(id=f"{tag}-s1", email="s1@example.com"))
+    second = service.create(NewCustomer(id=f"{tag}-s2", shipping=Shipping(name="Sam Two")))
+
+    found = service.summaries([second.id, f"{tag}-missing", first.id])
+
+    assert set(found) == {first.id, second.id}
+    assert found[first.id].email == "s1@example.com"
+    assert found[second.id].name == "Sam Two"
+    assert service.summaries([]) == {}
+
+
 def test_customers_created_without_ids_get_different_ids(service):
     first = service.create(NewCustomer())
     second = service.create(NewCustomer())
@@ -865,6 +877,10 @@ def test_a_search_row_summarises_the_customer(service, tag):
         locale="sv_SE",
         enabled=False,
         request_to_be_forgotten=False,
+        line1="Drottninggatan 1",
+        line2="Floor 3",
+        city="Stockholm",
+        state="Stockholms län",
     )
 
 

@@ -199,6 +199,22 @@ class StaffSessionRow(Base):
     revoked_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class RecentViewRow(Base):
+    """A customer a staff member opened, for the "Recently viewed" list on their search page
+    (the newest few per staff member; none for a customer asked to be forgotten)."""
+
+    __tablename__ = "recent_views"
+    __table_args__ = (Index("ix_recent_views_staff_viewed", "staff_id", "viewed_time"),)
+
+    staff_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"),
+        ForeignKey("staff.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    customer_id: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    viewed_time: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class SignInThrottleRow(Base):
     """Failed sign-ins per account (``user:NAME``) and per client address (``addr:IP``),
     shared by every app server on the database."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
@@ -123,6 +123,13 @@ class LocalCustomerService(InlineOperations):
     def search(self, query: SearchQuery) -> SearchPage:
         with read_connection(self.engine) as connection:
             return search_page(connection, query)
+
+    def summaries(self, ids: Sequence[str]) -> dict[str, CustomerSummary]:
+        if not ids:
+            return {}
+        with read_connection(self.engine) as connection:
+            rows = connection.execute(_BY_IDS, {"ids": list(ids)})
+            return {row.id: summary_of(row) for row in rows}
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -244,6 +251,9 @@ def _customer_of(row: Any, part_rows: Iterable[Any]) -> Customer:
 
 # The reads, built once (each is compiled once per engine, then found in SQLAlchemy's cache).
 _CUSTOMER_ID = bindparam("customer_id")
+_BY_IDS = select(*SUMMARY_COLUMNS).where(
+    CustomerRow.__table__.c.id.in_(bindparam("ids", expanding=True))
+)
 _SHARING_EMAIL = (
     select(*SUMMARY_COLUMNS)
     .where(
