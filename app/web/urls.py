@@ -32,7 +32,10 @@ def customer_url(
     if parts is None:
         before, _, after = url_for(endpoint, customer_id=_PLACEHOLDER).partition(_PLACEHOLDER)
         parts = templates[endpoint] = (before, after)
-    url = parts[0] + quote(str(customer_id), safe=_PATH_SAFE) + parts[1]
+    text = str(customer_id)
+    # Letters and digits need no quoting (most ids are nothing else).
+    quoted = text if text.isascii() and text.isalnum() else quote(text, safe=_PATH_SAFE)
+    url = parts[0] + quoted + parts[1]
     if anchor is not None:
         url += "#" + quote(anchor, safe=_ANCHOR_SAFE)
     return url
