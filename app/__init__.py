@@ -15,6 +15,7 @@ from . import assets, config, middleware
 from .context import Services
 from .extensions import csrf, login_manager
 from .services.customers import CustomerService
+from .web import urls, widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app, test_config)
+    widgets.install()
     app.extensions["customer_desk"] = _build_services(app)
 
     csrf.init_app(app)
@@ -48,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     middleware.install(app)
     assets.install(app)
+    urls.install(app)
     return app
 
 

@@ -122,21 +122,31 @@ def _refuse_nul_bytes() -> None:
         abort(400)
 
 
+_SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def _finish(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.endpoint != "static":
+    # What the view set itself wins; the rest is added in one go (a setdefault per header
+    # would look through the headers each time).
+    present = {name.lower() for name, _value in headers}
+    added = [(k, v) for k, v in _SECURITY_HEADERS if k.lower() not in present]
+    if request.endpoint != "static" and "cache-control" not in present:
         # Pages show personal data: no browser or proxy keeps a copy.
-        headers.setdefault("Cache-Control", "no-store")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        added.append(("Cache-Control", "no-store"))
+    if request.is_secure and "strict-transport-security" not in present:
+        added.append(("Strict-Transport-Security", HSTS))
     request_id = g.get("request_id")
+    if request_id and "x-request-id" not in present:
+        added.append(("X-Request-ID", request_id))
+    headers.extend(added)
     if request_id:
-        headers.setdefault("X-Request-ID", request_id)
         _log(response, request_id)
     return response
 

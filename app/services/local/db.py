@@ -60,18 +60,37 @@ class ConnectionScope:
     services open for ``engine`` while the scope is active uses it, one after another, so a
     page that makes several service calls checks a connection out of the pool (and, on
     PostgreSQL, pings it) once. The connection is opened on first use: a request that needs
-    no database never touches it."""
+    no database never touches it.
+
+    On PostgreSQL the scope's plain reads run in autocommit: at READ COMMITTED (the default)
+    every statement sees the data committed when it starts, in a transaction or not, so a
+    BEGIN and a ROLLBACK would only add two round trips to each page. Reads that need a
+    transaction (settings for it) and sessions (every write) get one."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._connection: Connection | None = None
+        self._autocommit = False
 
     def connection_for(self, engine: Engine) -> Connection | None:
         if engine is not self.engine:
             return None
         if self._connection is None or self._connection.closed:
             self._connection = engine.connect()
+            self._autocommit = False
         return self._connection
+
+    def prepare(self, connection: Connection, *, transaction: bool) -> None:
+        """Make ``connection`` (this scope's) ready for reads without a transaction, or for
+        work in one, ending what was open before when that changes."""
+        want_autocommit = not transaction and connection.dialect.name == "postgresql"
+        if want_autocommit == self._autocommit:
+            return
+        if connection.in_transaction():
+            connection.rollback()
+        level = "AUTOCOMMIT" if want_autocommit else connection.default_isolation_level
+        connection.execution_options(isolation_level=level)
+        self._autocommit = want_autocommit
 
     def close(self) -> None:
         if self._connection is not None:
@@ -106,18 +125,19 @@ def close_scope(scope: ConnectionScope) -> None:
 
 
 @contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection to read with, without an ORM session: inside a scope the scope's own,
-    whose one read transaction lasts until the next write (a session's) or the end of the
-    scope, so a page's reads cost one BEGIN, not one per service call; outside a scope a
-    connection of its own, closed afterwards. A failed statement ends the transaction, so
-    the next read does not find it aborted."""
+def read_connection(engine: Engine, *, transaction: bool = False) -> Iterator[Connection]:
+    """A connection to read with, without an ORM session: inside a scope the scope's own
+    (in autocommit on PostgreSQL unless ``transaction``; else in one read transaction that
+    lasts until the next write or the end of the scope), so a page's reads cost no BEGIN per
+    service call; outside a scope a connection of its own, closed afterwards. A failed
+    statement ends the transaction, so the next read does not find it aborted."""
     scope = _scope.get()
     connection = scope.connection_for(engine) if scope is not None else None
-    if connection is None:
+    if scope is None or connection is None:
         with engine.connect() as own:
             yield own
         return
+    scope.prepare(connection, transaction=transaction)
     try:
         yield connection
     except BaseException:
@@ -135,10 +155,12 @@ class SessionFactory:
     def __call__(self) -> Session:
         scope = _scope.get()
         connection = scope.connection_for(self.engine) if scope is not None else None
-        if connection is not None and connection.in_transaction():
-            # Something left a transaction open on the shared connection: end it, so this
-            # session's commit is a real one.
-            connection.rollback()
+        if scope is not None and connection is not None:
+            scope.prepare(connection, transaction=True)
+            if connection.in_transaction():
+                # Something left a transaction open on the shared connection: end it, so
+                # this session's commit is a real one.
+                connection.rollback()
         return Session(bind=connection or self.engine, expire_on_commit=False)
 
     @contextmanager

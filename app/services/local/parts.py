@@ -103,10 +103,15 @@ _ORDER = (_PARTS.c.part_kind, _PARTS.c.part_created_time, _PARTS.c.part_id, _PAR
 # The parts of the customer ``:customer_id`` (for a customer row already read).
 PARTS = select(_PARTS).order_by(*_ORDER)
 
+# The customer's columns a Customer shows (not the key, nor what only the indexes use).
+_CUSTOMER_COLUMNS = tuple(
+    c for c in plain_columns(CustomerRow) if c.key not in {"pk", "email_lower", "search_text"}
+)
+
 # The customer ``:customer_id`` with its parts: one row per part, or one row without a part
 # (``part_kind`` NULL) when it has none; no row when there is no such customer.
 CUSTOMER_WITH_PARTS = (
-    select(*plain_columns(CustomerRow), _PARTS)
+    select(*_CUSTOMER_COLUMNS, _PARTS)
     .select_from(CustomerRow.__table__.outerjoin(_PARTS, true()))
     .where(CustomerRow.__table__.c.id == _CUSTOMER_ID)
     .order_by(*_ORDER)

@@ -121,7 +121,8 @@ class LocalCustomerService(InlineOperations):
             return tuple(summary_of(r) for r in connection.execute(_SHARING_EMAIL, params))
 
     def search(self, query: SearchQuery) -> SearchPage:
-        with read_connection(self.engine) as connection:
+        # In a transaction: the PostgreSQL planner settles settings for it.
+        with read_connection(self.engine, transaction=True) as connection:
             return search_page(connection, query)
 
     def summaries(self, ids: Sequence[str]) -> dict[str, CustomerSummary]:

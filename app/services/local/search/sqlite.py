@@ -30,6 +30,28 @@ WINDOW = 15000
 _FTS_ROWIDS = "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase"
 
 
+# Built once: the customer whose id is the term; the probes of one index each; the customers
+# of a list of primary keys (the LIMIT keeps SQLite from merging this into the outer query and
+# then walking an index in order, testing each row).
+_EXACT = select(*SUMMARY_COLUMNS, TABLE.pk).where(TABLE.id == bindparam("term"))
+_FTS_PROBE = text(_FTS_ROWIDS + " LIMIT :cap")
+_EMAIL_PROBE = (
+    select(TABLE.pk)
+    .where(TABLE.email_lower >= bindparam("low"), TABLE.email_lower < bindparam("high"))
+    .limit(bindparam("cap"))
+)
+_CANDIDATES = (
+    select(*SUMMARY_COLUMNS)
+    .where(
+        TABLE.pk.in_(
+            text("SELECT value FROM json_each(:pks)").columns(TABLE.pk)  # type: ignore[arg-type]
+        )
+    )
+    .limit(bindparam("candidates"))
+    .subquery()
+)
+
+
 def _phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
@@ -53,36 +75,29 @@ class SqlitePlanner(Planner):
         )
 
     def exact(self) -> Any:
-        stmt = select(*SUMMARY_COLUMNS, TABLE.pk).where(TABLE.id == self.terms.text)
-        return self.connection.execute(stmt).first()
+        return self.connection.execute(_EXACT, {"term": self.terms.text}).first()
 
     def probe(self) -> Probe:
-        probes: list[Any] = [
-            text(_FTS_ROWIDS + " LIMIT :cap").bindparams(phrase=_phrase(n), cap=FEW + 1)
-            for n in self.terms.needles
+        probes: list[tuple[Any, dict[str, Any]]] = [
+            (_FTS_PROBE, {"phrase": _phrase(n), "cap": FEW + 1}) for n in self.terms.needles
         ]
-        probes.append(select(TABLE.pk).where(email_range(self.terms.lowered, TABLE)).limit(FEW + 1))
+        # email_range's bounds.
+        low, high = self.terms.lowered, self.terms.lowered + "\U0010ffff"
+        probes.append((_EMAIL_PROBE, {"low": low, "high": high, "cap": FEW + 1}))
         pks: set[int] = {self.exact_row.pk} if self.exact_row is not None else set()
-        for probe in probes:
-            found = self.connection.execute(probe).scalars().all()
+        for probe, params in probes:
+            found = self.connection.execute(probe, params).scalars().all()
             if len(found) > FEW:
                 return Probe(window=WINDOW)
             pks.update(found)
         return Probe(few=pks)
 
     def fetch(self, pks: set[int]) -> list[Any]:
-        listed = text("SELECT value FROM json_each(:pks)").bindparams(pks=json.dumps(sorted(pks)))
-        # The LIMIT keeps SQLite from merging this into the outer query and then walking an
-        # index in order, testing each row.
-        candidates = (
-            select(*SUMMARY_COLUMNS)
-            .where(TABLE.pk.in_(listed.columns(TABLE.pk)))  # type: ignore[arg-type]
-            .limit(len(pks) + 1)
-            .subquery()
-        )
-        c = candidates.c
+        c = _CANDIDATES.c
         stmt = select(*summary_columns(c)).where(*self.keyset.wanted(c))
-        return list(self.connection.execute(stmt.order_by(*self.keyset.order(c)).limit(self.want)))
+        stmt = stmt.order_by(*self.keyset.order(c)).limit(self.want)
+        params = {"pks": json.dumps(sorted(pks)), "candidates": len(pks) + 1}
+        return list(self.connection.execute(stmt, params))
 
     def walk(self, window: int) -> tuple[list[Any], Any]:
         keyset = self.keyset
