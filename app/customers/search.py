@@ -63,6 +63,7 @@ def search_query(form: SearchForm, *, paged: bool = True) -> SearchQuery:
         after=after,
         before=before if after is None else None,
         limit=page_size(request.args.get("limit"), current_app.config["SEARCH_PAGE_SIZE"]),
+        oldest_first=form.order.data == "oldest",
     )
 
 

@@ -14,8 +14,10 @@ from .form_base import LOCALES, TYPES, select_choices, strip
 TRISTATE = select_choices(("", "Any"), ("yes", "Yes"), ("no", "No"))
 # The filters beside the box, in the order the page shows them.
 FILTERS = ("enabled", "type", "locale", "forget", "created_from", "created_to")
-# The query-string parameters that define a search (for links that keep it).
-SEARCH_KEYS = ("q", *FILTERS)
+# The query-string parameters that define a search (for links that keep it); the order is
+# not a filter (it narrows nothing, so it does not count as one).
+SEARCH_KEYS = ("q", *FILTERS, "order")
+ORDERS = select_choices(("", "Newest first"), ("oldest", "Oldest first"))
 
 
 class SearchForm(FlaskForm):
@@ -35,6 +37,7 @@ class SearchForm(FlaskForm):
     forget = FastSelectField("Forget requested", choices=TRISTATE, default="")
     created_from = DateField("Created from", validators=[Optional()])
     created_to = DateField("Created to", validators=[Optional()])
+    order = FastSelectField("Order", choices=ORDERS, default="")
 
     def filters(self) -> list[Field]:
         """The filter fields, in page order."""

@@ -241,6 +241,7 @@ class SearchQuery:
     after: Cursor | None = None
     before: Cursor | None = None
     limit: int = 25
+    oldest_first: bool = False
 
 
 @dataclass(frozen=True)

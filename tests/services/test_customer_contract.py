@@ -1319,6 +1319,40 @@ def test_walking_every_page_forward_then_back_yields_each_customer_once_in_order
     assert backward[-1] == forward[0]
 
 
+def test_oldest_first_pages_both_ways_where_the_backend_can_order_so(service, tag, make_tagged):
+    customers = make_tagged(7)
+    oldest_first = list(reversed(newest_first(customers)))
+    if "order" in service.capabilities.unavailable_filters:
+        # DR lists newest first only: the order is ignored, and the page says so.
+        page = service.search(tagged(service, tag, limit=3, oldest_first=True))
+        assert ids(page) == newest_first(customers)[:3]
+        assert page.notice is not None and "oldest first" in page.notice
+        return
+
+    forward: list[list[str]] = []
+    page = service.search(tagged(service, tag, limit=3, oldest_first=True))
+    assert page.prev_cursor is None
+    forward.append(ids(page))
+    while page.next_cursor is not None:
+        assert len(forward) < 5, "next_cursor never ran out"
+        page = service.search(
+            tagged(service, tag, limit=3, after=page.next_cursor, oldest_first=True)
+        )
+        forward.append(ids(page))
+    backward = [ids(page)]
+    while page.prev_cursor is not None:
+        assert len(backward) < 5, "prev_cursor never ran out"
+        page = service.search(
+            tagged(service, tag, limit=3, before=page.prev_cursor, oldest_first=True)
+        )
+        backward.append(ids(page))
+
+    assert [len(p) for p in forward] == [3, 3, 1]
+    assert [i for p in forward for i in p] == oldest_first
+    assert [i for p in reversed(backward) for i in p] == oldest_first
+    assert backward[-1] == forward[0]
+
+
 def test_paging_with_a_filter_keeps_the_filter_on_every_page(service, tag, make_tagged):
     enabled = make_tagged(4)
     disabled = make_tagged(3, enabled=False)

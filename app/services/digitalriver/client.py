@@ -58,6 +58,7 @@ DR_CAPABILITIES = SearchCapabilities(
         "enabled": "Digital River's customer list cannot filter on enabled.",
         "type": "Digital River's customer list cannot filter on type.",
         "locale": "Digital River's customer list cannot filter on locale.",
+        "order": "Digital River lists customers newest first only.",
     },
     note="On Digital River the box finds an exact customer id or a whole email address "
     "(names, phones and email prefixes cannot be searched there).",
@@ -172,6 +173,7 @@ class DigitalRiverCustomerService(InlineOperations):
                 ("enabled", query.enabled),
                 ("type", query.type),
                 ("locale", query.locale),
+                ("oldest first", query.oldest_first or None),
             )
             if value not in (None, "")
         ]

@@ -99,8 +99,9 @@ def like_escape(value: str) -> str:
 
 @dataclass(frozen=True)
 class Keyset:
-    """Page order and cursors: newest first on (created_time, id), or oldest first when
-    paging backwards from a ``before`` cursor."""
+    """Page order and cursors on (created_time, id): newest first, or oldest first when the
+    query asks for it. ``after`` is the next page in that order, ``before`` the previous
+    one, which is read in the opposite order (``backwards``) and turned round."""
 
     query: SearchQuery
 
@@ -108,25 +109,28 @@ class Keyset:
     def backwards(self) -> bool:
         return self.query.before is not None and self.query.after is None
 
+    @property
+    def ascending(self) -> bool:
+        """Whether rows are read oldest first."""
+        return self.query.oldest_first != self.backwards
+
     def order(self, c: Any) -> tuple[Any, Any]:
-        if self.backwards:
+        if self.ascending:
             return c.created_time.asc(), c.id.asc()
         return c.created_time.desc(), c.id.desc()
 
     def beyond(self, c: Any, edge: Any) -> ColumnElement[bool]:
-        """Rows past ``edge`` in page order."""
+        """Rows past ``edge`` in reading order."""
         key, at = tuple_(c.created_time, c.id), tuple_(edge.created_time, edge.id)
-        return key > at if self.backwards else key < at
+        return key > at if self.ascending else key < at
 
     def after_cursor(self, c: Any) -> list[ColumnElement[bool]]:
-        key = tuple_(c.created_time, c.id)
-        if self.query.after is not None:
-            after = self.query.after
-            return [key < tuple_(naive_utc(after.created_time), after.id)]
-        if self.query.before is not None:
-            before = self.query.before
-            return [key > tuple_(naive_utc(before.created_time), before.id)]
-        return []
+        """The rows past the cursor in reading order."""
+        cursor = self.query.after if self.query.after is not None else self.query.before
+        if cursor is None:
+            return []
+        key, at = tuple_(c.created_time, c.id), tuple_(naive_utc(cursor.created_time), cursor.id)
+        return [key > at if self.ascending else key < at]
 
     def wanted(self, c: Any) -> list[ColumnElement[bool]]:
         """The filters and the cursor, on columns ``c``."""
