@@ -9,7 +9,7 @@ from flask import Response, current_app, request, url_for
 
 from ..auth.permissions import signed_in_staff
 from ..context import customer_service, recent_views
-from ..services.customers import Cursor, CustomerSummary, SearchPage, SearchQuery
+from ..services.customers import COUNT_CAP, Cursor, CustomerSummary, SearchPage, SearchQuery
 from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
 from ..web.filters import day_after
 from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
@@ -124,6 +124,7 @@ def index() -> Response:
         form=form,
         page=page,
         recent=recently_viewed(form) if page is not None else [],
+        count_cap=COUNT_CAP,
         problem=problem,
         capabilities=customer_service().capabilities,
         base_args=query_args(request.args, SEARCH_KEYS),

@@ -242,6 +242,8 @@ class SearchQuery:
     before: Cursor | None = None
     limit: int = 25
     oldest_first: bool = False
+    # Whether the page should say how many match (up to COUNT_CAP; exports do not ask).
+    count: bool = True
 
 
 @dataclass(frozen=True)
@@ -251,8 +253,13 @@ class SearchPage:
     prev_cursor: Cursor | None = None
     exact_id_match: CustomerSummary | None = None
     notice: str | None = None
+    # How many customers match the whole search: exact up to COUNT_CAP, COUNT_CAP + 1 for
+    # "more than that"; None when the backend cannot count (Digital River).
+    total: int | None = None
 
 
+# A search counts its matches up to this many, never the whole table.
+COUNT_CAP = 1000
 EXPORT_BATCH = 100  # a search page's largest size, on both backends
 
 
@@ -266,7 +273,7 @@ def every_match(
     left = limit
     while left > 0:
         page = service.search(
-            replace(query, after=after, before=None, limit=min(EXPORT_BATCH, left))
+            replace(query, after=after, before=None, limit=min(EXPORT_BATCH, left), count=False)
         )
         yield from page.items[:left]
         left -= len(page.items)
@@ -284,6 +291,8 @@ class SearchCapabilities:
     # Filter name (as on the search form) -> one-line reason it is unavailable.
     unavailable_filters: Mapping[str, str] = field(default_factory=dict)
     note: str | None = None
+    # What the box looks in, as an empty result says it ("Searched … for “gmail”").
+    searched: str = "ids, emails, names, phones, organizations and postal codes"
 
 
 class CustomerService(Protocol):

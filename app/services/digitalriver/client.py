@@ -60,6 +60,7 @@ DR_CAPABILITIES = SearchCapabilities(
         "locale": "Digital River's customer list cannot filter on locale.",
         "order": "Digital River lists customers newest first only.",
     },
+    searched="exact customer ids and whole email addresses",
     note="On Digital River the box finds an exact customer id or a whole email address "
     "(names, phones and email prefixes cannot be searched there).",
 )

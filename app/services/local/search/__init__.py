@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from ...customers import Cursor, SearchPage, SearchQuery
+from ...customers import COUNT_CAP, Cursor, SearchPage, SearchQuery
 from ...terms import parse_terms
 from .common import SUMMARY_COLUMNS, aware, naive_utc, search_text_for, summary_of
 from .planner import Planner
@@ -44,6 +44,7 @@ def search_page(connection: Connection, query: SearchQuery) -> SearchPage:
         prev_cursor=prev_cursor,
         exact_id_match=summary_of(exact) if exact is not None else None,
         notice=terms.notice,
+        total=planner.count(COUNT_CAP) if query.count else None,
     )
 
 

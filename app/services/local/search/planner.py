@@ -35,11 +35,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from ...customers import SearchQuery
 from ...terms import SearchTerms
-from .common import SUMMARY_COLUMNS, TABLE, Keyset, Match
+from .common import SUMMARY_COLUMNS, TABLE, Keyset, Match, filter_conditions
 
 
 @dataclass
@@ -94,6 +94,15 @@ class Planner(ABC):
             return rows if self.walk_is_complete else self.gather()
         older = self.gather(self.keyset.beyond(TABLE, edge))
         return rows + older[: self.want - len(rows)]
+
+    def count(self, cap: int) -> int:
+        """How many customers pass the filters and match the terms, counted through the same
+        indexes as the page and never past ``cap + 1`` (so a million costs what 1,001 do)."""
+        conditions = filter_conditions(self.query)
+        if not self.terms.is_empty:
+            conditions.append(self.match.index_match)
+        matching = select(TABLE.pk).where(*conditions).limit(cap + 1).subquery()
+        return int(self.connection.execute(select(func.count()).select_from(matching)).scalar_one())
 
     def newest(self) -> list[Any]:
         """No terms: the newest customers that pass the filters, walking the index."""
