@@ -66,6 +66,10 @@ class Planner(ABC):
         self.want = self.limit + 1
         self.match = self.make_match()
         self.exact_row: Any = None
+        # What a probe learnt about how many match, for ``count`` to reuse: every candidate
+        # (``candidates``), or at least ``overflow`` of them (before the filters).
+        self.candidates: set[int] | None = None
+        self.overflow = 0
 
     # -- the plan -----------------------------------------------------------------------------
 
@@ -99,7 +103,14 @@ class Planner(ABC):
         """How many customers pass the filters and match the terms, counted through the same
         indexes as the page and never past ``cap + 1`` (so a million costs what 1,001 do)."""
         conditions = filter_conditions(self.query)
-        if not self.terms.is_empty:
+        if self.overflow > cap and not conditions:
+            return cap + 1  # the probe already saw more than that, and nothing filters them
+        if self.candidates is not None:
+            # The probe found them all: count those that pass the filters, by primary key.
+            if not self.candidates:
+                return 0
+            conditions.append(TABLE.pk.in_(sorted(self.candidates)))
+        elif not self.terms.is_empty:
             conditions.append(self.match.index_match)
         matching = select(TABLE.pk).where(*conditions).limit(cap + 1).subquery()
         return int(self.connection.execute(select(func.count()).select_from(matching)).scalar_one())

@@ -88,8 +88,10 @@ class SqlitePlanner(Planner):
         for probe, params in probes:
             found = self.connection.execute(probe, params).scalars().all()
             if len(found) > FEW:
+                self.overflow = len(found)
                 return Probe(window=WINDOW)
             pks.update(found)
+        self.candidates = pks
         return Probe(few=pks)
 
     def fetch(self, pks: set[int]) -> list[Any]:
