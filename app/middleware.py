@@ -63,8 +63,10 @@ def install(app: Flask) -> None:
     _configure_logging(app)
     # First of all the request hooks, whenever this is installed: the sign-in gate, which
     # resumes the staff member's session, then reads on the request's one connection too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start)
-    app.before_request(_refuse_nul_bytes)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(0, _start)
+    # Then input no view could handle, before anything reads the form (the CSRF check).
+    hooks.insert(1, _refuse_nul_bytes)
     app.after_request(_finish)
     for key, value in COMPRESSION.items():
         app.config.setdefault(key, value)
