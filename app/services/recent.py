@@ -81,14 +81,20 @@ class RecentViews:
         self.engine = engine
         self._clock = clock
         self._lock = threading.Lock()
-        self._notes: dict[tuple[int, str], dt.datetime] = {}
+        # Per staff member, their newest KEPT views (insertion order is recency): older ones
+        # would be trimmed when written, so they are never kept.
+        self._notes: dict[int, dict[str, dt.datetime]] = {}
         self._oldest: float | None = None
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     def record(self, staff_id: int, customer_id: str) -> None:
         """Note that the staff member opened the customer (no database work)."""
         with self._lock:
-            self._notes[(staff_id, customer_id)] = _now()
+            mine = self._notes.setdefault(staff_id, {})
+            mine.pop(customer_id, None)
+            mine[customer_id] = _now()
+            if len(mine) > KEPT:
+                del mine[next(iter(mine))]
             if self._oldest is None:
                 self._oldest = self._clock()
 
@@ -108,11 +114,14 @@ class RecentViews:
             with self.engine.begin() as connection:
                 # Writes only (no read first): on SQLite the first statement takes the write
                 # lock, waiting for another writer rather than failing on a stale snapshot.
-                for (staff_id, customer_id), viewed in sorted(notes.items(), key=lambda n: n[1]):
-                    values = {"sid": staff_id, "cid": customer_id, "viewed": viewed}
-                    if connection.execute(_TOUCH, values).rowcount == 0:
-                        connection.execute(_ADD, values)
-                for staff_id in {staff for staff, _ in notes}:
+                # In key order, so two processes flushing at once never wait on each other
+                # in a circle.
+                for staff_id, mine in sorted(notes.items()):
+                    for customer_id, viewed in sorted(mine.items()):
+                        values = {"sid": staff_id, "cid": customer_id, "viewed": viewed}
+                        if connection.execute(_TOUCH, values).rowcount == 0:
+                            connection.execute(_ADD, values)
+                for staff_id in sorted(notes):
                     kept = _NEWEST.with_only_columns(_VIEWS.c.customer_id)
                     connection.execute(
                         delete(_VIEWS).where(
@@ -124,8 +133,9 @@ class RecentViews:
             # The list is a convenience: a failed write (a lock, an outage) must not fail the
             # request that happened to flush; the notes are given back for the next try.
             with self._lock:
-                for key, viewed in notes.items():
-                    self._notes.setdefault(key, viewed)
+                for staff_id, mine in notes.items():
+                    for customer_id, viewed in mine.items():
+                        self._notes.setdefault(staff_id, {}).setdefault(customer_id, viewed)
                 if self._oldest is None:
                     self._oldest = self._clock()
 
