@@ -19,6 +19,8 @@ This is a measuring tool, not a test: nothing is cached between runs, every valu
 from __future__ import annotations
 
 import argparse
+import collections
+import json
 import logging
 import os
 import random
@@ -42,7 +44,7 @@ from sqlalchemy import Engine, make_url, text  # noqa: E402
 
 from app.demo import seed_customers  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
-from app.services.customers import Cursor, SearchQuery  # noqa: E402
+from app.services.customers import COUNT_CAP, Cursor, SearchQuery  # noqa: E402
 from app.services.local import LocalCustomerService, make_engine  # noqa: E402
 from app.services.local.store import aware  # noqa: E402
 
@@ -56,6 +58,17 @@ KINDS = (
     "filters only",
     "deep keyset page",
     "substring, page 2",
+    "common email domain",
+    "rare email domain",
+    "common city",
+    "rare city",
+    "last four",
+    "brand + last four",
+    "tax id",
+    "metadata value",
+    "metadata key:value",
+    "qualifiers combined",
+    "new kinds, page 2",
 )
 FILTERS: tuple[dict[str, Any], ...] = (
     {"enabled": False},
@@ -72,6 +85,8 @@ FILTERS: tuple[dict[str, Any], ...] = (
 class Result:
     seconds: list[float] = field(default_factory=list)
     hits: list[int] = field(default_factory=list)
+    # How many matched, as the page's count line says it (COUNT_CAP + 1: "more than").
+    matches: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -118,7 +133,8 @@ def sample_rows(engine: Engine, n: int, rng: random.Random) -> list[Any]:
             chunk = pks[start : start + 500]
             rows += connection.execute(
                 text(
-                    "SELECT id, email, ship_name, ship_phone, created_time FROM customers "
+                    "SELECT id, email, ship_name, ship_phone, addr_city, metadata, created_time "
+                    "FROM customers "
                     f"WHERE pk IN ({', '.join(str(pk) for pk in chunk)})"
                 )
             ).all()
@@ -191,14 +207,99 @@ def build_queries(
         "filters only": [SearchQuery(**FILTERS[i % len(FILTERS)]) for i in range(count * 2)],
         "deep keyset page": [deep[i % len(deep)] for i in range(count * 2)],
         "substring, page 2": second_pages,
+        **new_kinds(engine, service, rows, count, rng),
     }
     return {kind: values[: count + WARMUP] for kind, values in queries.items()}
+
+
+def _spread(values: list[str], size: int, rng: random.Random) -> list[str]:
+    """``size`` of ``values`` (repeating them if there are fewer), shuffled."""
+    if not values:
+        return []
+    out = [values[i % len(values)] for i in range(size)]
+    rng.shuffle(out)
+    return out
+
+
+def quoted(value: str) -> str:
+    return f'"{value}"' if " " in value else value
+
+
+def new_kinds(
+    engine: Engine, service: LocalCustomerService, rows: list[Any], count: int, rng: random.Random
+) -> dict[str, list[SearchQuery]]:
+    """Search v2's kinds, with values drawn from the sampled customers: email domains (the
+    commonest, hundreds of thousands of matches, and ones seen once), cities (common, rare),
+    cards, tax ids and metadata, a qualifier combination, and page 2 of the broad ones."""
+    size = count + WARMUP
+    domains = collections.Counter(r.email.split("@")[1].lower() for r in rows if r.email)
+    common_domains = [d for d, _ in domains.most_common(5)]
+    rare_domains = [d for d, n in domains.items() if n == 1]
+    cities = collections.Counter(r.addr_city for r in rows if r.addr_city)
+    rare_cities = [c for c, n in cities.items() if n == 1]
+    wanted = ", ".join(f"'{r.id}'" for r in rows[:3000])
+    with engine.connect() as connection:
+        common_cities = list(
+            connection.execute(
+                text(
+                    "SELECT addr_city FROM customers WHERE addr_city IS NOT NULL "
+                    "GROUP BY addr_city ORDER BY count(*) DESC LIMIT 10"
+                )
+            ).scalars()
+        )
+        cards = connection.execute(
+            text(f"SELECT brand, last_four FROM sources WHERE customer_id IN ({wanted})")
+        ).all()
+        taxes = (
+            connection.execute(
+                text(f"SELECT value FROM tax_identifiers WHERE customer_id IN ({wanted})")
+            )
+            .scalars()
+            .all()
+        )
+    metadata = []
+    for r in rows:
+        meta = r.metadata
+        if isinstance(meta, str):
+            meta = json.loads(meta)
+        metadata += list((meta or {}).items())
+    combined = [
+        f"name:{fragment} city:{quoted(r.addr_city)}"
+        for r in rows
+        if r.ship_name and r.addr_city and (fragment := surname_fragment(r.ship_name, rng))
+    ]
+    broad = [f"@{d}" for d in common_domains] + common_cities
+    second_pages: list[SearchQuery] = []
+    for value in _spread(broad, size * 2, rng):
+        first = service.search(SearchQuery(text=value))
+        if first.next_cursor is not None:
+            second_pages.append(SearchQuery(text=value, after=first.next_cursor))
+    return {
+        "common email domain": [SearchQuery(text=v) for v in _spread(common_domains, size, rng)],
+        "rare email domain": [SearchQuery(text=f"@{v}") for v in _spread(rare_domains, size, rng)],
+        "common city": [SearchQuery(text=v) for v in _spread(common_cities, size, rng)],
+        "rare city": [
+            SearchQuery(text=f"city:{quoted(v)}") for v in _spread(rare_cities, size, rng)
+        ],
+        "last four": [SearchQuery(text=f"last4:{c.last_four}") for c in cards][:size],
+        "brand + last four": [
+            SearchQuery(text=f"{c.brand.split()[0].lower()} {c.last_four}") for c in cards
+        ][-size:],
+        "tax id": [SearchQuery(text=v) for v in _spread(list(taxes), size, rng)],
+        "metadata value": [SearchQuery(text=v) for _, v in metadata if len(v) >= 3][:size],
+        "metadata key:value": [SearchQuery(text=f"{k}:{v}") for k, v in metadata][-size:],
+        "qualifiers combined": [SearchQuery(text=v) for v in combined][:size],
+        "new kinds, page 2": second_pages,
+    }
 
 
 # -- timing -------------------------------------------------------------------------------------
 
 
-def time_calls(queries: list[SearchQuery], call: Callable[[SearchQuery], int], runs: int) -> Result:
+Call = Callable[[SearchQuery], "int | tuple[int, int]"]
+
+
+def time_calls(queries: list[SearchQuery], call: Call, runs: int) -> Result:
     for query in queries[:WARMUP]:
         call(query)
     result = Result()
@@ -206,14 +307,19 @@ def time_calls(queries: list[SearchQuery], call: Callable[[SearchQuery], int], r
         start = time.perf_counter()
         hits = call(query)
         result.seconds.append(time.perf_counter() - start)
+        if isinstance(hits, tuple):
+            hits, matches = hits
+            result.matches.append(matches)
         result.hits.append(hits)
     return result
 
 
-def service_call(service: LocalCustomerService) -> Callable[[SearchQuery], int]:
-    def call(query: SearchQuery) -> int:
+def service_call(service: LocalCustomerService) -> Call:
+    """The service's search, counting (as the page does): (rows on the page, matches)."""
+
+    def call(query: SearchQuery) -> tuple[int, int]:
         page = service.search(query)
-        return len(page.items) + (1 if page.exact_id_match else 0)
+        return len(page.items) + (1 if page.exact_id_match else 0), page.total or 0
 
     return call
 
@@ -399,13 +505,30 @@ def summary(result: Result) -> str:
     ms = [s * 1000 for s in result.seconds]
     return (
         f"p50 {percentile(ms, 0.5):6.2f}  p95 {percentile(ms, 0.95):6.2f}  "
-        f"max {max(ms):7.2f} ms  (n={len(ms)}, avg rows {statistics.mean(result.hits):.1f})"
+        f"max {max(ms):7.2f} ms  (n={len(ms)}, avg rows {statistics.mean(result.hits):.1f}"
+        f"{matches_text(result)})"
+    )
+
+
+def matches_text(result: Result) -> str:
+    """The match counts of a kind's probes: median and range, "1,000+" past the cap."""
+    if not result.matches:
+        return ""
+
+    def shown(n: int) -> str:
+        return f"{COUNT_CAP:,}+" if n > COUNT_CAP else f"{n:,}"
+
+    ordered = sorted(result.matches)
+    return (
+        f", matches median {shown(ordered[len(ordered) // 2])}, "
+        f"{shown(ordered[0])}–{shown(ordered[-1])}"
     )
 
 
 def print_table(reports: list[EngineReport], customers: int) -> None:
     print(f"\nSearch at {customers:,} customers, milliseconds (p50 / p95 / max)")
     header = f"{'query':26}" + "".join(f"| {r.name:^26}" for r in reports)
+    header += f"| matches ({reports[0].name})" if reports else ""
     print(header)
     print("-" * len(header))
     layers = [("service", lambda r: r.service)]
@@ -424,6 +547,9 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
                 cells.append(
                     f"| {percentile(ms, 0.5):6.2f} / {percentile(ms, 0.95):6.2f} / {max(ms):7.2f} "
                 )
+            if layer == "service":
+                result = next((pick(r).get(kind) for r in reports if pick(r).get(kind)), None)
+                cells.append(f"| {matches_text(result).lstrip(', ') if result else ''}")
             print(f"{label:26}" + "".join(cells))
     print(f"{'seed (s)':26}" + "".join(f"| {r.seed_seconds:^26.1f}" for r in reports))
     exports = [r.export for r in reports]
