@@ -55,6 +55,20 @@
     var region = document.getElementById("flash");
     if (region && region.querySelector(".flash--error")) region.replaceChildren();
   });
+
+  // The box is marked invalid, and described by the message, while the results say its
+  // text was refused (active search swaps the results only, not the box).
+  document.addEventListener("htmx:afterSwap", function () {
+    var box = document.getElementById("q");
+    if (!box) return;
+    if (document.getElementById("q-error")) {
+      box.setAttribute("aria-invalid", "true");
+      box.setAttribute("aria-describedby", "q-error");
+    } else {
+      box.removeAttribute("aria-invalid");
+      box.removeAttribute("aria-describedby");
+    }
+  });
 })();
 
 // Keyboard shortcuts. `/` goes to the search box from any page; in the results

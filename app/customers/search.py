@@ -11,6 +11,7 @@ from ..auth.permissions import signed_in_staff
 from ..context import customer_service, recent_views
 from ..services.customers import COUNT_CAP, Cursor, CustomerSummary, SearchPage, SearchQuery
 from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
+from ..services.terms import QUALIFIERS, Qualifier, parse_terms
 from ..web.filters import day_after
 from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
 from .blueprint import bp
@@ -103,6 +104,13 @@ def recently_viewed(form: SearchForm) -> list[RecentItem]:
     return items
 
 
+def _suggestion(form: SearchForm, page: SearchPage | None) -> str | None:
+    """For a search that found nobody: the qualifier that may have been meant."""
+    if page is None or page.items or not form.q.data:
+        return None
+    return parse_terms(form.q.data).suggestion()
+
+
 @bp.get("/")
 def index() -> Response:
     """Search customers: the home page, or the results fragment for active search."""
@@ -127,10 +135,17 @@ def index() -> Response:
         count_cap=COUNT_CAP,
         problem=problem,
         capabilities=customer_service().capabilities,
+        suggestion=_suggestion(form, page),
         base_args=query_args(request.args, SEARCH_KEYS),
         next_token=encode_cursor(page.next_cursor) if page else None,
         prev_token=encode_cursor(page.prev_cursor) if page else None,
     )
+
+
+@bp.app_template_global()
+def search_qualifiers() -> tuple[Qualifier, ...]:
+    """The qualifiers, for the search help."""
+    return QUALIFIERS
 
 
 @bp.app_template_global()

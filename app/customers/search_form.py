@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from ..services.terms import SearchSyntaxError, parse_terms
 from ..web.widgets import FastSelectField
 from .form_base import LOCALES, TYPES, select_choices, strip
 
@@ -55,6 +56,15 @@ class SearchForm(FlaskForm):
     def filter_errors(self) -> bool:
         """Whether a filter was refused (the disclosure must then show it)."""
         return any(self[name].errors for name in FILTERS)
+
+    def validate_q(self, field: StringField) -> None:
+        """A malformed qualifier (``last4:42``, ``created:yesterday``) is refused here, with
+        how to write it, before any backend is asked."""
+        if field.data:
+            try:
+                parse_terms(field.data)
+            except SearchSyntaxError as error:
+                raise ValidationError(error.message) from None
 
     def validate_created_to(self, field: DateField) -> None:
         if field.data and self.created_from.data and field.data < self.created_from.data:

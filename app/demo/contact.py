@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from ..services.index_text import VALUE
 from .markets import ROLE_MAILBOXES
 from .names import Culture, fold
 from .pools import LocalePool
@@ -142,18 +143,13 @@ def street(r: Any, pool: LocalePool) -> str:
     return template % (low + int(r() * span)) if span else template
 
 
-def index_text(parts: Sequence[str | None]) -> str:
-    """What ``search_text_for`` makes of these parts, which the pools hold stripped (kept in
-    step by the demo's tests; the phone's forms come from the pool, see
-    ``pools._phone_forms``)."""
-    return " | ".join([p for p in parts if p]).lower()
-
-
-def phone(r: Any, pool: LocalePool) -> tuple[str, str]:
-    """A phone of the country and its part of the search text."""
+def phone(r: Any, pool: LocalePool) -> tuple[str, list[str]]:
+    """A phone of the country and its forms in the index text (``index_text.phone_forms``,
+    filled in from the pool's templates rather than parsed again: a million phonenumbers
+    parses cost a minute)."""
     template, search_template, forms = pool.phones[int(r() * len(pool.phones))]
     digits = tuple(f"{int(r() * 10000):04d}")
-    return template % digits, search_template % (digits * forms)
+    return template % digits, (search_template % (digits * forms)).split(VALUE)
 
 
 def shipping(
@@ -165,8 +161,8 @@ def shipping(
     address: str | None,
 ) -> tuple[tuple[Any, ...], str]:
     """The shipping block (in the column order of ``rows.SHIPPING_COLUMNS``) and the text
-    the substring index holds for it (what ``search_text_for`` makes of it)."""
-    number, phone_text = phone(r, pool) if r() < (0.97 if company else 0.85) else (None, "")
+    phone's forms in the index text."""
+    number, forms = phone(r, pool) if r() < (0.97 if company else 0.85) else (None, [])
     city, state, postcode = pool.places[int(r() * len(pool.places))]
     if country == "US" and r() < 0.1:
         postcode = f"{postcode}-{int(r() * 10000):04d}"
@@ -187,6 +183,4 @@ def shipping(
         None,
         who.phonetic,
     )
-    # The phone's forms stand where search_text_for puts them, filled in from the pool's
-    # template rather than parsed again (a million phonenumbers parses cost a minute).
-    return block, index_text((who.name, phone_text, company, postcode))
+    return block, forms

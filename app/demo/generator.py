@@ -16,6 +16,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
+from ..services import index_text
 from . import contact, payments
 from .contact import Person, pick
 from .history import History
@@ -108,7 +109,7 @@ class Generator:
         r = self.rng.random
         return contact.person(r, pick(r, self.pools.cultures), at_home=False)
 
-    def metadata(self) -> str | None:
+    def metadata(self) -> dict[str, str] | None:
         r = self.rng.random
         if r() >= 0.12:
             return None
@@ -119,7 +120,7 @@ class Generator:
             meta["channel"] = pick(r, METADATA_CHANNELS)
         if r() < 0.3:
             meta["loyaltyTier"] = pick(r, METADATA_TIERS)
-        return json.dumps(meta)
+        return meta
 
     def contact(self) -> tuple[Any, ...]:
         """Who the customer is: (country, locale pool, person, company, email, business)."""
@@ -147,9 +148,9 @@ class Generator:
         market, pool, who, company, address, business = self.contact()
         code = market.market.code
         if business or r() < 0.92:
-            ship, search_text = contact.shipping(r, pool, code, who, company, address)
+            ship, phone_forms = contact.shipping(r, pool, code, who, company, address)
         else:
-            ship, search_text = (None,) * 13, ""
+            ship, phone_forms = (None,) * 13, []
         locale = pool.dr_locale if r() < 0.88 else None
         ctype = "business" if business else ("individual" if r() < 0.9 else None)
         customer_id = self.customer_id()
@@ -166,7 +167,23 @@ class Generator:
                 certificates = pays.certificate(batch, customer_id, company, ship[8], created_time)
         row = [customer_id, address, address.lower() if address else None, ctype, locale]
         row += [TRUE if enabled else FALSE, TRUE if forgotten else FALSE]
-        row += [sources[0][0] if sources else None, FALSE, *ship, metadata, search_text]
+        search_text = index_text.layout(
+            index_text.customer_fields(
+                name=ship[0],
+                emails=(address, ship[2]),
+                phone_forms=phone_forms,
+                organization=ship[3],
+                postal_code=ship[7],
+                city=ship[6],
+                country=ship[9],
+                state=ship[8],
+                tax_values=[value for _, value in tax_ids],
+                metadata=metadata,
+                cards=[(brand, last4) for _, brand, last4 in sources],
+            )
+        )
+        meta_text = json.dumps(metadata) if metadata is not None else None
+        row += [sources[0][0] if sources else None, FALSE, *ship, meta_text, search_text]
         row += [created_time, None, 1]
         self.history.write(batch, row, pool, sources, tax_ids, certificates)
         batch.customers.append(tuple(row))

@@ -27,7 +27,7 @@ from faker import Faker
 
 from ..services import rules
 from ..services.customers import SUPPORTED_LOCALES
-from ..services.local.store import search_text_for
+from ..services.index_text import VALUE, phone_forms
 from .markets import LOCALE_STATES, MARKETS, TAX_FORMATS, Market
 from .names import Culture, build_culture, fold, seeded_faker
 
@@ -185,11 +185,11 @@ def _phone_forms(text: str, region: str) -> tuple[str, str, int] | None:
     part has): the index holds a phone as typed and in its usual forms, all ending in the
     same four digits, so the generator fills both templates with the same new digits."""
     template = digit_template(text)
-    forms = search_text_for(None, text, None, None, region).split(" | ")
+    forms = phone_forms(text, region)
     form_templates = [digit_template(form) for form in forms]
     if template is None or None in form_templates:
         return None
-    return template, " | ".join(form_templates), len(forms)  # type: ignore[arg-type]
+    return template, VALUE.join(form_templates), len(forms)  # type: ignore[arg-type]
 
 
 def _phones(fake: Faker, region: str, wanted: int) -> tuple[tuple[str, str, int], ...]:

@@ -292,7 +292,12 @@ class SearchCapabilities:
     unavailable_filters: Mapping[str, str] = field(default_factory=dict)
     note: str | None = None
     # What the box looks in, as an empty result says it ("Searched … for “gmail”").
-    searched: str = "ids, emails, names, phones, organizations and postal codes"
+    searched: str = (
+        "ids, emails, names, phones, organizations, postal codes, cities, states, "
+        "card last fours, tax ids and metadata"
+    )
+    # The qualifiers the backend can search by (None: every one of ``terms.QUALIFIERS``).
+    qualifiers: frozenset[str] | None = None
 
 
 class CustomerService(Protocol):

@@ -11,60 +11,15 @@ the text of every customer with a phone, in batches (on SQLite the FTS triggers 
 Downgrading keeps the longer text: it is a superset of what the old code matched.
 """
 
-import sqlalchemy as sa
-from alembic import op
-
-from app.services.local.search import search_text_for
-
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-BATCH = 5000
-
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    customers = sa.table(
-        "customers",
-        sa.column("pk", sa.Integer),
-        sa.column("ship_name", sa.String),
-        sa.column("ship_phone", sa.String),
-        sa.column("ship_organization", sa.String),
-        sa.column("addr_postal_code", sa.String),
-        sa.column("addr_country", sa.String),
-        sa.column("search_text", sa.Text),
-    )
-    last = 0
-    while True:
-        rows = connection.execute(
-            sa.select(customers)
-            .where(customers.c.pk > last, customers.c.ship_phone.is_not(None))
-            .order_by(customers.c.pk)
-            .limit(BATCH)
-        ).all()
-        if not rows:
-            return
-        changed = []
-        for row in rows:
-            text = search_text_for(
-                row.ship_name,
-                row.ship_phone,
-                row.ship_organization,
-                row.addr_postal_code,
-                row.addr_country,
-            )
-            if text != row.search_text:
-                changed.append({"row_pk": row.pk, "text": text})
-        if changed:
-            connection.execute(
-                customers.update()
-                .where(customers.c.pk == sa.bindparam("row_pk"))
-                .values(search_text=sa.bindparam("text")),
-                changed,
-            )
-        last = rows[-1].pk
+    # Superseded by 0007, which lays out every customer's text again (phones included).
+    pass
 
 
 def downgrade() -> None:

@@ -108,7 +108,7 @@ def test_the_folded_filters_still_submit_without_javascript(
     page.get_by_label("Type").select_option("business")
     filters_summary(page).click()
     expect(page.get_by_label("Type")).to_be_hidden()
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"\?(.*&)?type=business(&|$)"))
     expect(filters_summary(page)).to_have_text("Filters (1 active)")

@@ -24,9 +24,11 @@ from app.services.customers import (
     Shipping,
 )
 from app.services.errors import StaleVersion
+from app.services.index_text import index_text_of
 from app.services.local import LocalCustomerService, make_engine
 from app.services.local.db import write_session
 from app.services.local.models import Base, CustomerRow
+from tests.cards import save_card
 
 TIE = dt.datetime(2024, 5, 1, 12, 0, 0)
 
@@ -66,20 +68,38 @@ def search_text_of(service: LocalCustomerService, customer_id: str) -> str:
 # -- the substring index ---------------------------------------------------------------------
 
 
-def test_the_search_text_column_holds_name_phone_digits_organization_and_postal_code(service):
+def segments(**fields: list[str]) -> str:
+    """The index text of these fields, as ``index_text`` lays it out (tag -> values)."""
+    return "".join(f"\x1f{tag}\x1e" + "".join(v + "\x1e" for v in vs) for tag, vs in fields.items())
+
+
+def test_the_search_text_column_holds_each_field_in_its_segment(service):
     created = service.create(
         NewCustomer(
+            email="Anna.Lee@Example.com",
             shipping=Shipping(
-                name=" Anna Lee ",
+                name=" Anna Lëe ",
                 phone="+1 (555) 010-2030",
                 organization="ACME GmbH",
-                address=Address(postal_code="SW1A 1AA", country="GB"),
-            )
+                address=Address(city="Zürich", state="ZH", postal_code="8001", country="CH"),
+            ),
+            metadata={"order": "A-1043"},
         )
     )
 
-    assert search_text_of(service, created.id) == (
-        "anna lee | +1 (555) 010-2030 | 15550102030 | acme gmbh | sw1a 1aa"
+    assert (
+        search_text_of(service, created.id)
+        == segments(
+            n=["anna lee"],
+            e=["anna.lee@example.com"],
+            p=["+1 (555) 010-2030", "15550102030"],
+            o=["acme gmbh"],
+            z=["8001"],
+            c=["zurich"],
+            s=["zh", "zurich"],
+            m=["order:a-1043"],
+        )
+        + "\x1f"
     )
 
 
@@ -88,7 +108,25 @@ def test_the_search_text_column_follows_a_shipping_update(service):
 
     service.update(created.id, CustomerUpdate(shipping=Shipping(name="Newname")))
 
-    assert search_text_of(service, created.id) == "newname"
+    assert search_text_of(service, created.id) == segments(n=["newname"]) + "\x1f"
+
+
+def test_the_search_text_column_follows_the_cards_tax_ids_and_metadata(service):
+    created = service.create(NewCustomer(email="card@example.com", type="business"))
+    source_id = save_card(service, created.id, "Visa", "4242")
+    service.add_tax_identifier(created.id, "de", " DE 123 456 789 ")
+    service.update(created.id, CustomerUpdate(metadata={"crmId": "X-1"}))
+
+    assert (
+        search_text_of(service, created.id)
+        == segments(
+            e=["card@example.com"], t=["de123456789"], m=["crmid:x-1"], l=["4242", "visa 4242"]
+        )
+        + "\x1f"
+    )
+
+    service.detach_source(created.id, source_id)
+    assert "4242" not in search_text_of(service, created.id)
 
 
 def test_the_trigram_index_stays_in_sync_after_updates(service, engine_name):
@@ -143,24 +181,26 @@ def test_the_migrations_go_up_down_and_up_again(database_url, engine_name):
         engine.dispose()
 
 
-def test_the_phone_migration_indexes_existing_phones_in_their_other_spellings(database_url):
+def test_the_index_text_migration_lays_out_existing_customers(database_url):
     engine = make_engine(database_url)
     try:
-        downgrade(database_url, "0003")
+        downgrade(database_url, "0006")
         with engine.begin() as connection:
             connection.execute(
                 text(
-                    "INSERT INTO customers (id, ship_phone, addr_country, search_text, enabled, "
-                    "request_to_be_forgotten, live_mode, created_time, version) VALUES "
-                    "('cus-old', '07700 900123', 'GB', '07700 900123 | 07700900123', "
+                    "INSERT INTO customers (id, email, ship_phone, addr_city, addr_country, "
+                    "metadata, search_text, enabled, request_to_be_forgotten, live_mode, "
+                    "created_time, version) VALUES ('cus-old', 'old@acme.example', "
+                    "'07700 900123', 'Zürich', 'GB', :meta, '07700 900123 | 07700900123', "
                     ":yes, :no, :no, :now, 1)"
                 ),
-                {"yes": True, "no": False, "now": TIE},
+                {"yes": True, "no": False, "now": TIE, "meta": '{"order": "A-1043"}'},
             )
         upgrade(database_url)
         service = LocalCustomerService(engine)
-        assert ids(service.search(SearchQuery(text="+44 7700 900123"))) == ["cus-old"]
-        assert search_text_of(service, "cus-old") == "07700 900123 | 07700900123 | 447700900123"
+        assert search_text_of(service, "cus-old") == index_text_of(service.get("cus-old"))
+        for term in ("+44 7700 900123", "acme.example", "city:zurich", "order:a-1043"):
+            assert ids(service.search(SearchQuery(text=term))) == ["cus-old"], term
     finally:
         upgrade(database_url)
         engine.dispose()
@@ -348,4 +388,6 @@ def test_an_unparseable_phone_is_indexed_as_typed_and_as_digits(service):
         NewCustomer(shipping=Shipping(phone="ext. 12-345 (desk)", address=Address(country="DE")))
     )
 
-    assert search_text_of(service, created.id) == "ext. 12-345 (desk) | 12345"
+    assert search_text_of(service, created.id) == (
+        segments(p=["ext. 12-345 (desk)", "12345"]) + "\x1f"
+    )

@@ -52,10 +52,11 @@ def test_beyond_the_cap_it_says_more_than_and_counts_no_further(
 
 
 def test_an_empty_result_says_what_was_searched_for_what(viewer, smiths) -> None:
-    body = viewer.get("/?q=gmail").get_data(as_text=True)
+    body = viewer.get("/?q=nowhere").get_data(as_text=True)
 
     assert count_line(body) is None
-    assert "No customers match “gmail”." in body
+    assert "No customers match “nowhere”." in body
     assert (
-        "Searched ids, emails, names, phones, organizations and postal codes for “gmail”." in body
+        "Searched ids, emails, names, phones, organizations, postal codes, cities, states, "
+        "card last fours, tax ids and metadata for “nowhere”." in body
     )

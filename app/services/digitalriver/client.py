@@ -41,7 +41,7 @@ from ..errors import (
     ServiceError,
     StaleVersion,
 )
-from ..terms import parse_terms
+from ..terms import DR_QUALIFIERS, SearchTerms, parse_terms
 from . import wire
 from .inline import InlineOperations
 
@@ -61,9 +61,42 @@ DR_CAPABILITIES = SearchCapabilities(
         "order": "Digital River lists customers newest first only.",
     },
     searched="exact customer ids and whole email addresses",
-    note="On Digital River the box finds an exact customer id or a whole email address "
-    "(names, phones and email prefixes cannot be searched there).",
+    note="On Digital River the box finds an exact customer id or a whole email address, "
+    "and id:, email: and created: qualifiers (names, phones, places, cards, tax ids, "
+    "metadata and parts of emails cannot be searched there).",
+    qualifiers=DR_QUALIFIERS,
 )
+
+
+def _dr_filters(terms: SearchTerms) -> tuple[str | None, str | None, list[str]]:
+    """What DR's list can be asked: (the exact id, the exact email, what it cannot search).
+    Free text is an email when it has an @ and an id otherwise; ``id:`` and a whole
+    ``email:`` address are sent; ``created:`` has narrowed the query already."""
+    ids: list[str] = []
+    emails: list[str] = []
+    unsearchable: list[str] = []
+    for clause in terms.clauses:
+        if clause.name is None:
+            (emails if "@" in clause.value else ids).append(clause.value)
+        elif clause.name == "id":
+            ids.append(clause.value)
+        elif clause.name == "email" and "@" in clause.value.strip("@"):
+            emails.append(clause.value)
+        else:
+            label = "email: (part of an address)" if clause.name == "email" else clause.name
+            unsearchable.append(label if label.endswith(")") else f"{label}:")
+    if len(set(ids)) > 1 or len(set(emails)) > 1:
+        unsearchable.append("more than one id or email")
+    return (ids[0] if ids else None), (emails[0] if emails else None), unsearchable
+
+
+def _unsearchable_notice(what: list[str]) -> str:
+    return (
+        "Not available on Digital River: "
+        + ", ".join(what)
+        + ". Its customer list finds an exact id (id:), a whole email address (email:) "
+        "and a creation period (created:) only; search the local store for the rest."
+    )
 
 
 def build_http_client(
@@ -130,17 +163,17 @@ class DigitalRiverCustomerService(InlineOperations):
     def search(self, query: SearchQuery) -> SearchPage:
         params: dict[str, Any] = {"limit": max(1, min(query.limit, MAX_PAGE))}
         terms = parse_terms(query.text)
-        term = terms.text
+        query = terms.narrow(query)
+        term, email, unsearchable = _dr_filters(terms)
+        if unsearchable:
+            return SearchPage(items=(), notice=_unsearchable_notice(unsearchable))
+        if email:
+            params["email"] = email
         if term:
-            # DR filters by exact email and exact ids only: an email term is the whole
-            # address; anything else is an id (DR_CAPABILITIES says what cannot be searched).
-            if terms.email_only:
-                params["email"] = term
-            elif "," in term:
+            if "," in term:
                 # DR reads ids=a,b as two ids; an id with a comma is fetched directly.
                 return self._exact_lookup(term)
-            else:
-                params["ids"] = term
+            params["ids"] = term
         if query.forget_requested is not None:
             params["requestToBeForgotten"] = "true" if query.forget_requested else "false"
         if query.created_from:

@@ -28,6 +28,7 @@ from ..errors import (
     CustomerNotFound,
     InvalidParameter,
 )
+from ..index_text import index_text_of
 from ..privacy import ForgetRequest, to_request
 from .db import write_session
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
@@ -131,6 +132,12 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
         else:
             session.flush()
         after = self._to_customer(session, row)
+        # The substring index's text, from the customer as changed (its sources, tax ids and
+        # metadata as well as its shipping): every change passes here.
+        text = index_text_of(after)
+        if row.search_text != text:
+            row.search_text = text
+            session.flush()
         self.audit.add(
             session,
             AuditEvent(

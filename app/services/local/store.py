@@ -31,7 +31,7 @@ from .db import make_session_factory, read_connection, write_session
 from .inline import InlineOperations
 from .models import CustomerRow
 from .parts import CUSTOMER_WITH_PARTS, PARTS, parts_of
-from .search import SUMMARY_COLUMNS, aware, search_page, search_text_for, summary_of
+from .search import SUMMARY_COLUMNS, aware, search_page, summary_of
 
 
 def utcnow() -> dt.datetime:
@@ -61,9 +61,6 @@ def _apply_shipping(row: CustomerRow, shipping: Shipping | None) -> None:
     row.addr_neighborhood = _clean(shipping.additional_address_info.neighborhood)
     row.addr_division = _clean(shipping.additional_address_info.division)
     row.addr_phonetic_name = _clean(shipping.additional_address_info.phonetic_name)
-    row.search_text = search_text_for(
-        row.ship_name, row.ship_phone, row.ship_organization, row.addr_postal_code, row.addr_country
-    )
 
 
 def _shipping_of(row: CustomerRow) -> Shipping:

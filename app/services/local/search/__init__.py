@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from ...customers import COUNT_CAP, Cursor, SearchPage, SearchQuery
 from ...terms import parse_terms
-from .common import SUMMARY_COLUMNS, aware, naive_utc, search_text_for, summary_of
+from .common import SUMMARY_COLUMNS, aware, naive_utc, summary_of
 from .planner import Planner
 from .postgresql import PostgresqlPlanner
 from .sqlite import SqlitePlanner
@@ -21,6 +21,7 @@ PLANNERS: dict[str, type[Planner]] = {"sqlite": SqlitePlanner, "postgresql": Pos
 def search_page(connection: Connection, query: SearchQuery) -> SearchPage:
     """The page of customers ``query`` asks for."""
     terms = parse_terms(query.text)
+    query = terms.narrow(query)
     planner = PLANNERS[connection.dialect.name](connection, query, terms)
     rows = planner.rows()
     has_more = len(rows) > planner.limit
@@ -53,6 +54,5 @@ __all__ = [
     "aware",
     "naive_utc",
     "search_page",
-    "search_text_for",
     "summary_of",
 ]

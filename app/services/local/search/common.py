@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_, union_all
 
-from ... import phones
 from ...customers import CustomerSummary, SearchQuery
-from ...terms import SearchTerms
+from ...index_text import SEGMENT, VALUE
+from ...terms import Clause, SearchTerms, Way
 from ..models import CustomerRow
 
 TABLE = CustomerRow.__table__.c
@@ -41,20 +41,6 @@ SUMMARY_COLUMNS = tuple(
         "addr_state",
     )
 )
-
-
-def search_text_for(
-    name: str | None,
-    phone: str | None,
-    organization: str | None,
-    postal_code: str | None,
-    country: str | None = None,
-) -> str:
-    """What the substring index covers, lower-cased: the phone also as its digits, and in
-    its international and national forms for the shipping country (``phones.search_forms``),
-    so any of the usual spellings finds it."""
-    parts = [name, phone, *phones.search_forms(phone, country), organization, postal_code]
-    return " | ".join(p.strip().lower() for p in parts if p and p.strip())
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -157,35 +143,81 @@ def filter_conditions(query: SearchQuery, c: Any = TABLE) -> list[ColumnElement[
     return conditions
 
 
+def in_segment(find: Callable[..., Any], text: Any, tag: str, needle: str) -> ColumnElement[bool]:
+    """Whether ``needle`` is found inside field ``tag``'s segment of the index text (see
+    ``index_text``): from where the segment starts, the needle comes before the next
+    segment does. ``find`` is the engine's 1-based substring position (instr, strpos)."""
+    start = find(text, SEGMENT + tag + VALUE)
+    rest = func.substr(text, start)
+    return and_(
+        start > 0,
+        find(rest, needle) > 0,
+        find(rest, needle) <= find(func.substr(rest, 2), SEGMENT),
+    )
+
+
 @dataclass(frozen=True)
 class Match:
     """How the terms match a customer, in the two forms a planner needs.
 
     ``row_match(columns)`` tests a row's own columns (for walking customers in order);
-    ``index_match`` is the same test as a union of index lookups (for gathering them). Both
-    forms say the same thing, so a page is the same whichever way finds it."""
+    ``index_match`` is the same test through index lookups (for gathering them): for each
+    clause a union of its ways' lookups, every clause's (AND). Both forms say the same
+    thing, so a page is the same whichever way finds it.
+
+    What each engine provides: ``find`` (the substring position function), ``email_prefix``
+    (a prefix test of the lower-cased email, as its index serves it), ``contains`` (a
+    substring test of the index text on a row) and ``text_lookup`` (the customers whose
+    index text holds every needle, through the substring index)."""
 
     terms: SearchTerms
+    find: Callable[..., Any]
     email_prefix: Callable[[str, Any], ColumnElement[bool]]
-    substring_in_row: Callable[[Any, str], ColumnElement[bool]]
-    substring_in_index: Callable[[str], ColumnElement[bool]]
+    contains: Callable[[Any, str], ColumnElement[bool]]
+    text_lookup: Callable[[tuple[str, ...]], ColumnElement[bool]]
+
+    def way_on_row(self, way: Way, c: Any) -> ColumnElement[bool]:
+        if way.kind == "id":
+            return c.id == way.value
+        if way.kind == "email_prefix":
+            return self.email_prefix(way.value, c)
+        found = [self.contains(c, n) for n in way.needles]
+        return and_(*found, *self._narrowing(way, c))
+
+    def way_in_index(self, way: Way) -> ColumnElement[bool]:
+        if way.kind != "text":
+            return self.way_on_row(way, TABLE)
+        return and_(self.text_lookup(way.needles), *self._narrowing(way, TABLE))
+
+    def _narrowing(self, way: Way, c: Any) -> list[ColumnElement[bool]]:
+        """What a text way tests beyond its needles being somewhere: the short words, and
+        that each needle is in its field's segment."""
+        tests = [self.contains(c, word) for word in way.extra]
+        if way.tag is not None:
+            tests += [in_segment(self.find, c.search_text, way.tag, n) for n in way.needles]
+        return tests
+
+    def clause_on_row(self, clause: Clause, c: Any) -> ColumnElement[bool]:
+        return or_(*(self.way_on_row(w, c) for w in clause.ways))
 
     def row_match(self, c: Any) -> ColumnElement[bool]:
-        if self.terms.email_only:
-            return self.email_prefix(self.terms.lowered, c)
-        ways = [c.id == self.terms.text, self.email_prefix(self.terms.lowered, c)]
-        ways += [self.substring_in_row(c, n) for n in self.terms.needles]
-        return or_(*ways)
+        return and_(*(self.clause_on_row(clause, c) for clause in self.terms.clauses))
+
+    def clause_in_index(self, clause: Clause) -> ColumnElement[bool]:
+        # A union of index lookups, so each way uses its own index.
+        union = union_all(*(select(TABLE.pk).where(self.way_in_index(w)) for w in clause.ways))
+        return TABLE.pk.in_(union)
 
     @property
     def index_match(self) -> ColumnElement[bool]:
-        if self.terms.email_only:
-            return self.email_prefix(self.terms.lowered, TABLE)
-        ways = [TABLE.id == self.terms.text, self.email_prefix(self.terms.lowered, TABLE)]
-        ways += [self.substring_in_index(n) for n in self.terms.needles]
-        # A union of index lookups, so each way uses its own index.
-        union = union_all(*(select(TABLE.pk).where(way) for way in ways))
-        return TABLE.pk.in_(union)
+        return and_(*(self.clause_in_index(clause) for clause in self.terms.clauses))
+
+    @property
+    def index_is_exact(self) -> bool:
+        """Whether a single clause's index lookups find exactly its matches (so a probe that
+        found more than the cap has found that many matches)."""
+        clauses = self.terms.clauses
+        return len(clauses) == 1 and all(w.index_is_exact for w in clauses[0].ways)
 
 
 def email_range(prefix: str, c: Any) -> ColumnElement[bool]:

@@ -45,8 +45,8 @@ from .common import SUMMARY_COLUMNS, TABLE, Keyset, Match, filter_conditions
 @dataclass
 class Probe:
     """What a probe learnt. ``page``: a full page found on the way; ``few``: the primary keys
-    of every candidate, when there are few; ``window``: a window worth walking, else None
-    (gather)."""
+    of candidates that hold every match, when there are few; ``window``: a window worth
+    walking, else None (gather)."""
 
     page: list[Any] | None = None
     few: set[int] | None = None
@@ -78,8 +78,6 @@ class Planner(ABC):
         if self.terms.is_empty:
             return self.newest()
         self.exact_row = self.exact()
-        if self.terms.email_only:
-            return self.gather()
         return self.choose(self.probe())
 
     def choose(self, probe: Probe) -> list[Any]:
@@ -103,13 +101,16 @@ class Planner(ABC):
         """How many customers pass the filters and match the terms, counted through the same
         indexes as the page and never past ``cap + 1`` (so a million costs what 1,001 do)."""
         conditions = filter_conditions(self.query)
-        if self.overflow > cap and not conditions:
+        if self.overflow > cap and not conditions and self.match.index_is_exact:
             return cap + 1  # the probe already saw more than that, and nothing filters them
         if self.candidates is not None:
-            # The probe found them all: count those that pass the filters, by primary key.
+            # The probe found every candidate: count those that pass the filters and match
+            # (a qualifier's candidates hold its substring somewhere else too), by key.
             if not self.candidates:
                 return 0
             conditions.append(TABLE.pk.in_(sorted(self.candidates)))
+            if not self.match.index_is_exact:
+                conditions.append(self.match.row_match(TABLE))
         elif not self.terms.is_empty:
             conditions.append(self.match.index_match)
         matching = select(TABLE.pk).where(*conditions).limit(cap + 1).subquery()

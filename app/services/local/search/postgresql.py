@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, and_, func, literal_column, select
 
 from ...customers import SearchQuery
 from ...terms import SearchTerms
@@ -50,9 +50,10 @@ class PostgresqlPlanner(Planner):
     def make_match(self) -> Match:
         return Match(
             terms=self.terms,
+            find=func.strpos,
             email_prefix=_email_prefix,
-            substring_in_row=_substring,
-            substring_in_index=lambda needle: _substring(TABLE, needle),
+            contains=_substring,
+            text_lookup=lambda needles: and_(*(_substring(TABLE, n) for n in needles)),
         )
 
     def exact(self) -> Any:
@@ -67,7 +68,9 @@ class PostgresqlPlanner(Planner):
                 ).label("total"),
                 *summary_columns(TABLE),
                 TABLE.pk,
-            ).select_from(one.outerjoin(CustomerRow.__table__, TABLE.id == self.terms.text))
+            ).select_from(
+                one.outerjoin(CustomerRow.__table__, TABLE.id == (self.terms.exact_id or ""))
+            )
         ).one()
         self.total = row.total
         return row if row.id is not None else None

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, func, select, text
 
+from ...terms import Way
 from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, summary_columns
 from .planner import Planner, Probe
 
@@ -40,8 +41,9 @@ _EMAIL_PROBE = (
     .where(TABLE.email_lower >= bindparam("low"), TABLE.email_lower < bindparam("high"))
     .limit(bindparam("cap"))
 )
+_ID_PROBE = select(TABLE.pk).where(TABLE.id == bindparam("term"))
 _CANDIDATES = (
-    select(*SUMMARY_COLUMNS)
+    select(*SUMMARY_COLUMNS, TABLE.email_lower, TABLE.search_text)
     .where(
         TABLE.pk.in_(
             text("SELECT value FROM json_each(:pks)").columns(TABLE.pk)  # type: ignore[arg-type]
@@ -52,15 +54,26 @@ _CANDIDATES = (
 )
 
 
-def _phrase(needle: str) -> str:
-    return '"' + needle.replace('"', '""') + '"'
+def _phrase(needles: tuple[str, ...]) -> str:
+    """An FTS5 query for rows holding every needle (trigram phrases are substrings)."""
+    return " AND ".join('"' + n.replace('"', '""') + '"' for n in needles)
 
 
-def _in_fts(needle: str) -> ColumnElement[bool]:
+def _in_fts(needles: tuple[str, ...]) -> ColumnElement[bool]:
     # unique: a statement may hold several of these (digits and as typed).
-    phrase = bindparam("phrase", _phrase(needle), unique=True)
+    phrase = bindparam("phrase", _phrase(needles), unique=True)
     matches = text(_FTS_ROWIDS).bindparams(phrase)
     return TABLE.pk.in_(matches.columns(TABLE.pk))  # type: ignore[arg-type]
+
+
+def _way_probe(way: Way) -> tuple[Any, dict[str, Any]]:
+    """The statement (and parameters) that finds a way's candidates in its index."""
+    if way.kind == "id":
+        return _ID_PROBE, {"term": way.value}
+    if way.kind == "email_prefix":
+        # email_range's bounds.
+        return _EMAIL_PROBE, {"low": way.value, "high": way.value + "\U0010ffff"}
+    return _FTS_PROBE, {"phrase": _phrase(way.needles)}
 
 
 class SqlitePlanner(Planner):
@@ -69,34 +82,44 @@ class SqlitePlanner(Planner):
     def make_match(self) -> Match:
         return Match(
             terms=self.terms,
+            find=func.instr,
             email_prefix=email_range,
-            substring_in_row=lambda c, needle: func.instr(c.search_text, needle) > 0,
-            substring_in_index=_in_fts,
+            contains=lambda c, needle: func.instr(c.search_text, needle) > 0,
+            text_lookup=_in_fts,
         )
 
     def exact(self) -> Any:
-        return self.connection.execute(_EXACT, {"term": self.terms.text}).first()
+        term = self.terms.exact_id
+        return None if term is None else self.connection.execute(_EXACT, {"term": term}).first()
 
     def probe(self) -> Probe:
-        probes: list[tuple[Any, dict[str, Any]]] = [
-            (_FTS_PROBE, {"phrase": _phrase(n), "cap": FEW + 1}) for n in self.terms.needles
-        ]
-        # email_range's bounds.
-        low, high = self.terms.lowered, self.terms.lowered + "\U0010ffff"
-        probes.append((_EMAIL_PROBE, {"low": low, "high": high, "cap": FEW + 1}))
-        pks: set[int] = {self.exact_row.pk} if self.exact_row is not None else set()
-        for probe, params in probes:
-            found = self.connection.execute(probe, params).scalars().all()
-            if len(found) > FEW:
-                self.overflow = len(found)
-                return Probe(window=WINDOW)
-            pks.update(found)
-        self.candidates = pks
-        return Probe(few=pks)
+        """Each clause's candidates, through its ways' indexes, at most ``FEW`` per way: the
+        clause with the fewest holds every match. When every clause has more, the terms are
+        broad: walk."""
+        narrowest: set[int] | None = None
+        for clause in self.terms.clauses:
+            pks: set[int] | None = set()
+            for way in clause.ways:
+                statement, params = _way_probe(way)
+                found = self.connection.execute(statement, {**params, "cap": FEW + 1}).scalars()
+                found = found.all()
+                if len(found) > FEW:
+                    self.overflow = max(self.overflow, len(found))
+                    pks = None
+                    break
+                pks.update(found)  # type: ignore[union-attr]
+            if pks is not None and (narrowest is None or len(pks) < len(narrowest)):
+                narrowest = pks
+        if narrowest is None:
+            return Probe(window=WINDOW)
+        self.candidates = narrowest
+        return Probe(few=narrowest)
 
     def fetch(self, pks: set[int]) -> list[Any]:
         c = _CANDIDATES.c
         stmt = select(*summary_columns(c)).where(*self.keyset.wanted(c))
+        if not self.match.index_is_exact:
+            stmt = stmt.where(self.match.row_match(c))
         stmt = stmt.order_by(*self.keyset.order(c)).limit(self.want)
         params = {"pks": json.dumps(sorted(pks)), "candidates": len(pks) + 1}
         return list(self.connection.execute(stmt, params))
