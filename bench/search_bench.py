@@ -236,7 +236,8 @@ def new_kinds(
     common_domains = [d for d, _ in domains.most_common(5)]
     rare_domains = [d for d, n in domains.items() if n == 1]
     cities = collections.Counter(r.addr_city for r in rows if r.addr_city)
-    rare_cities = [c for c, n in cities.items() if n == 1]
+    # (a city: qualifier needs three characters)
+    rare_cities = [c for c, n in cities.items() if n == 1 and len(c.strip()) >= 3]
     wanted = ", ".join(f"'{r.id}'" for r in rows[:3000])
     with engine.connect() as connection:
         common_cities = list(
@@ -266,7 +267,10 @@ def new_kinds(
     combined = [
         f"name:{fragment} city:{quoted(r.addr_city)}"
         for r in rows
-        if r.ship_name and r.addr_city and (fragment := surname_fragment(r.ship_name, rng))
+        if r.ship_name
+        and r.addr_city
+        and len(r.addr_city.strip()) >= 3
+        and (fragment := surname_fragment(r.ship_name, rng))
     ]
     broad = [f"@{d}" for d in common_domains] + common_cities
     second_pages: list[SearchQuery] = []
