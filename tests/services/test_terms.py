@@ -274,3 +274,20 @@ def test_any_qualifier_value_parses_or_is_refused(name: str, value: str) -> None
         parse_terms(f"{name}:{value}")
     except SearchSyntaxError as refused:
         assert refused.message.startswith(f"{name}:")
+
+
+@pytest.mark.parametrize(
+    ("needle", "lookup"),
+    [
+        ("smith", "smith"),
+        ("ada.lovelace@example.com", "ada.love"),
+        ("447700900123", "00900123"),
+        ("\x1ecrmid:crm-1234567", "crm-1234"),
+        ("\x1eorder:", "\x1eorder:"),
+        ("\x1e4242\x1e", "\x1e4242\x1e"),
+    ],
+)
+def test_a_long_needle_is_looked_up_by_its_telling_part_and_checked_whole(needle, lookup) -> None:
+    way = Way("text", needles=(needle,))
+    assert way.lookup == (lookup,)
+    assert way.index_is_exact == (lookup == needle)

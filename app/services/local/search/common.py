@@ -187,7 +187,8 @@ class Match:
     def way_in_index(self, way: Way) -> ColumnElement[bool]:
         if way.kind != "text":
             return self.way_on_row(way, TABLE)
-        return and_(self.text_lookup(way.needles), *self._narrowing(way, TABLE))
+        shortened = [self.contains(TABLE, n) for n in way.needles if n not in way.lookup]
+        return and_(self.text_lookup(way.lookup), *shortened, *self._narrowing(way, TABLE))
 
     def _narrowing(self, way: Way, c: Any) -> list[ColumnElement[bool]]:
         """What a text way tests beyond its needles being somewhere: the short words, and

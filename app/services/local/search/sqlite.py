@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text
+from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
 
 from ...terms import Way
-from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, summary_columns
+from ..models import CustomerRow
+from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, filter_conditions, summary_columns
 from .planner import Planner, Probe
 
 # At most this many matches per index lookup count as few.
@@ -29,6 +30,7 @@ FEW = 2000
 WINDOW = 15000
 
 _FTS_ROWIDS = "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase"
+_FTS = table("customers_fts", column("rowid"))
 
 
 # Built once: the customer whose id is the term; the probes of one index each; the customers
@@ -73,7 +75,7 @@ def _way_probe(way: Way) -> tuple[Any, dict[str, Any]]:
     if way.kind == "email_prefix":
         # email_range's bounds.
         return _EMAIL_PROBE, {"low": way.value, "high": way.value + "\U0010ffff"}
-    return _FTS_PROBE, {"phrase": _phrase(way.needles)}
+    return _FTS_PROBE, {"phrase": _phrase(way.lookup)}
 
 
 class SqlitePlanner(Planner):
@@ -114,6 +116,34 @@ class SqlitePlanner(Planner):
             return Probe(window=WINDOW)
         self.candidates = narrowest
         return Probe(few=narrowest)
+
+    def count(self, cap: int) -> int:
+        """As the planner counts, except for terms every clause of which is broad and whose
+        index lookups find more than match (a qualifier's substring found in other fields
+        too): there every match matches some way of the first clause, so each of its ways
+        is followed through its own index (the FTS table driving a join, so it stops at the
+        cap) and the matches found are counted, never more than ``cap + 1``."""
+        conditions = filter_conditions(self.query)
+        quick = self.overflow > cap and not conditions and self.match.index_is_exact
+        if self.candidates is not None or self.terms.is_empty or quick:
+            return super().count(cap)
+        conditions.append(self.match.row_match(TABLE))
+        found: set[int] = set()
+        for way in self.terms.clauses[0].ways:
+            if way.kind == "text":
+                stmt = (
+                    select(TABLE.pk)
+                    .select_from(_FTS.join(CustomerRow.__table__, TABLE.pk == _FTS.c.rowid))
+                    .where(text("customers_fts MATCH :phrase"), *conditions)
+                )
+                params = {"phrase": _phrase(way.lookup)}
+            else:
+                stmt, params = select(TABLE.pk).where(self.match.way_on_row(way, TABLE)), {}
+                stmt = stmt.where(*conditions)
+            found.update(self.connection.execute(stmt.limit(cap + 1), params).scalars())
+            if len(found) > cap:
+                return cap + 1
+        return len(found)
 
     def fetch(self, pks: set[int]) -> list[Any]:
         c = _CANDIDATES.c
