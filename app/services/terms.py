@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # Substrings shorter than this are not looked up (a trigram index needs three characters).
 SUBSTRING_MIN_LENGTH = 3
-# A free-text term this long (letters and digits only) with a digit is also a tax id.
+# A free-text term with this many digits (and as many as letters) is also a tax id.
 _TAX_MIN_LENGTH = 5
 _PHONE_LIKE = re.compile(r"^[\d\s().+\-/]+$")
 _QUALIFIER = re.compile(r"(meta\.[^\s:]*|[A-Za-z][A-Za-z0-9_]*):")
@@ -277,10 +277,13 @@ def _free_clause(free: str) -> tuple[Clause, str | None]:
     if words is None:
         return Clause(None, free, tuple(ways)), SHORT_TERM_NOTICE
     ways.append(words)
+    # A tax id typed with spaces or dots (DE 123 456 789): mostly digits, looked for
+    # compacted among the tax ids (not "mastercard 0653", which is words).
     squeezed = compact(free)
+    figures = sum(ch.isdigit() for ch in squeezed)
     if (
-        len(squeezed) >= _TAX_MIN_LENGTH
-        and any(ch.isdigit() for ch in squeezed)
+        figures >= _TAX_MIN_LENGTH
+        and figures * 2 >= len(squeezed)
         and squeezed not in words.needles
     ):
         ways.append(Way("text", needles=(squeezed,), tag="t"))

@@ -291,3 +291,8 @@ def test_a_long_needle_is_looked_up_by_its_telling_part_and_checked_whole(needle
     way = Way("text", needles=(needle,))
     assert way.lookup == (lookup,)
     assert way.index_is_exact == (lookup == needle)
+
+
+def test_words_with_a_few_digits_are_not_taken_for_a_tax_id() -> None:
+    assert all(w.tag != "t" for w in text_ways("mastercard 0653"))
+    assert Way("text", needles=("de123456789",), tag="t") in text_ways("DE 123.456.789")
