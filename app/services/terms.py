@@ -74,7 +74,7 @@ class Way:
 
 
 # The longest part of a needle the index is asked for.
-LOOKUP_LENGTH = 8
+LOOKUP_LENGTH = 12
 
 
 def _telling_part(needle: str) -> str:

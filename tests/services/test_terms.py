@@ -280,9 +280,10 @@ def test_any_qualifier_value_parses_or_is_refused(name: str, value: str) -> None
     ("needle", "lookup"),
     [
         ("smith", "smith"),
-        ("ada.lovelace@example.com", "ada.love"),
-        ("447700900123", "00900123"),
-        ("\x1ecrmid:crm-1234567", "crm-1234"),
+        ("ada.lovelace@example.com", "ada.lovelace"),
+        ("williamsberg", "williamsberg"),
+        ("4407700900123", "407700900123"),
+        ("\x1ecrmid:crm-1234567", "crm-1234567"),
         ("\x1eorder:", "\x1eorder:"),
         ("\x1e4242\x1e", "\x1e4242\x1e"),
     ],
