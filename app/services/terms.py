@@ -15,11 +15,11 @@ import calendar
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .errors import InvalidParameter
-from .index_text import SEGMENT, VALUE, compact, fold
+from .index_text import VALUE, compact, fold
 from .phones import digits, international_digits
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class SearchTerms:
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
     notice: str | None = None
-    unknown: tuple[str, ...] = field(default=())
+    unknown: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -174,10 +174,6 @@ class SearchTerms:
     def email_only(self) -> bool:
         """Free text with an ``@`` and nothing else: an email (DR's exact ``email=``)."""
         return bool(self.free) and "@" in self.free and len(self.clauses) == 1
-
-    @property
-    def lowered(self) -> str:
-        return self.free.lower()
 
     def narrow(self, query: SearchQuery) -> SearchQuery:
         """``query`` with the ``created:`` period laid over its own created filters."""
@@ -412,7 +408,6 @@ def parse_terms(text: str) -> SearchTerms:
 __all__ = [
     "DR_QUALIFIERS",
     "QUALIFIERS",
-    "SEGMENT",
     "SUBSTRING_MIN_LENGTH",
     "Clause",
     "SearchSyntaxError",
