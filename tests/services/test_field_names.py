@@ -62,7 +62,7 @@ def test_every_flattened_field_has_a_human_name():
     assert len(paths) == 23
     for path in paths:
         assert label(path) != path, path
-        assert "shipping." not in label(path) and "Id" not in label(path), path
+        assert "shipping." not in label(path) and "SourceId" not in label(path), path
 
 
 def test_labels_keep_order_and_drop_repeats():
