@@ -57,6 +57,8 @@ def customer_id_problem(customer_id: str) -> ErrorDetail | None:
 # orders@warehouse.local. Its special-use refusal is its domain check's last step, so an
 # address refused for that alone has passed every syntax rule.
 _SPECIAL_USE_DOMAIN = "The part after the @-sign is a special-use or reserved name"
+# Said in the form's words, not the library's (which quotes the address back in API style).
+EMAIL_INVALID = "Enter an email address like name@example.com."
 
 
 def email_problem(email: str, parameter: str) -> ErrorDetail | None:
@@ -66,9 +68,7 @@ def email_problem(email: str, parameter: str) -> ErrorDetail | None:
         validate_email(email, check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         if not str(error).startswith(_SPECIAL_USE_DOMAIN):
-            return ErrorDetail(
-                "email_invalid", f"'{email}' is not a valid email address.", parameter
-            )
+            return ErrorDetail("email_invalid", EMAIL_INVALID, parameter)
     return None
 
 

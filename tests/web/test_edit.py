@@ -177,7 +177,7 @@ def test_changing_and_adding_metadata_rows_saves_them(agent, service, grace) -> 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("email", "grace@", "is not a valid email address."),
+        ("email", "grace@", "Enter an email address like name@example.com."),
         ("country", "", "Country is required when an address is given."),
         ("metadata-0-key", "k" * 41, "cannot be longer than 40 characters"),
     ],

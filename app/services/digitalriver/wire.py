@@ -21,6 +21,7 @@ from ..customers import (
     TaxIdentifier,
 )
 from ..errors import ErrorDetail
+from ..rules import EMAIL_INVALID
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -312,15 +313,23 @@ def create_body(new: NewCustomer, customer_id: str) -> dict[str, Any]:
     return body
 
 
+# DR's codes whose own message is API text ("The email address is invalid."): shown as the
+# console says the same refusal of the local store.
+HUMAN_MESSAGES = {"email_invalid": EMAIL_INVALID}
+
+
 def error_details(body: Any) -> list[ErrorDetail]:
     """DR's ``{"type", "errors": [{"code", "parameter", "message"}]}`` as ErrorDetails."""
     details = []
     for item in _obj(body).get("errors") or ():
         if isinstance(item, Mapping):
+            code = _str(item.get("code")) or _str(_obj(body).get("type")) or "unknown_error"
             details.append(
                 ErrorDetail(
-                    code=_str(item.get("code")) or _str(_obj(body).get("type")) or "unknown_error",
-                    message=_str(item.get("message")) or "Digital River refused the request.",
+                    code=code,
+                    message=HUMAN_MESSAGES.get(code)
+                    or _str(item.get("message"))
+                    or "Digital River refused the request.",
                     parameter=_str(item.get("parameter")),
                 )
             )
