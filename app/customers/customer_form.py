@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import FieldList, Form, FormField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -34,6 +35,14 @@ from .form_base import (
 )
 
 BLANK_METADATA_ROWS = 3
+# Clearing a value removes its key (as in the inline editor); a value left without a key is
+# refused rather than dropped.
+METADATA_HINT = (
+    "Up to 20 keys; keys at most 40 characters, values at most 500. "
+    "Clear a value to remove its key."
+)
+KEYLESS_VALUE = "Give this value a key, or clear the value to remove the row."
+KEYLESS_VALUES = "A metadata value has no key: give it one, or clear the value to remove the row."
 TYPE_CHOICES = select_choices(("", "Not set"), *TYPES)
 LOCALE_CHOICES = select_choices(("", "Not set"), *LOCALES)
 
@@ -65,6 +74,44 @@ PARAMETER_FIELDS = {
 }
 
 
+# The fields the edit form changes, by DR parameter, in the form's order.
+EDITED_FIELDS = {path: name for path, name in PARAMETER_FIELDS.items() if path != "id"}
+BASE_SALT = "customer-form-base"
+
+
+def customer_values(customer: Customer) -> dict[str, str]:
+    """The customer as the edit form shows it, by DR parameter (``metadata.<key>`` for each
+    metadata key); an empty field is ``""``."""
+    s = customer.shipping
+    address, extra = s.address, s.additional_address_info
+    values = {
+        "email": customer.email,
+        "type": customer.type,
+        "locale": customer.locale,
+        "shipping.name": s.name,
+        "shipping.phone": s.phone,
+        "shipping.email": s.email,
+        "shipping.organization": s.organization,
+        "shipping.address.line1": address.line1,
+        "shipping.address.line2": address.line2,
+        "shipping.address.city": address.city,
+        "shipping.address.postalCode": address.postal_code,
+        "shipping.address.state": address.state,
+        "shipping.address.country": address.country,
+        "shipping.additionalAddressInfo.neighborhood": extra.neighborhood,
+        "shipping.additionalAddressInfo.division": extra.division,
+        "shipping.additionalAddressInfo.phoneticName": extra.phonetic_name,
+    }
+    shown = {path: value or "" for path, value in values.items()}
+    for key, value in customer.metadata.items():
+        shown[f"metadata.{key}"] = value or ""
+    return shown
+
+
+def _base_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key or "", salt=BASE_SALT)
+
+
 def at_most(parameter: str) -> list[Length]:
     """The length check of a shipping field: as long as the store keeps it."""
     limit = SHIPPING_MAX_LENGTHS[parameter]
@@ -74,6 +121,8 @@ def at_most(parameter: str) -> list[Length]:
 class CustomerForm(FlaskForm):
     """Every editable field of a customer; ``id`` only on create."""
 
+    metadata_hint = METADATA_HINT
+
     id = StringField(
         "Customer id",
         filters=[strip],
@@ -81,6 +130,11 @@ class CustomerForm(FlaskForm):
         "leave empty to have one generated. It cannot be changed later.",
     )
     version = HiddenField()
+    # The values the form was filled with (signed): what the agent changed is what differs
+    # from them, so an edit refused as stale can be applied on top of the newer version.
+    base = HiddenField()
+    # Set when the form is the answer to a conflict: its save is audited as such.
+    resolving = HiddenField()
     # The id this form uses when the id field is left empty, fixed when the form is first
     # shown, so a repeated submit (after a timeout, say) can never create a second customer.
     draft_id = HiddenField()
@@ -137,6 +191,9 @@ class CustomerForm(FlaskForm):
         if not creating:
             del self.id
             del self.draft_id
+        else:
+            del self.base
+            del self.resolving
         self.form_errors_extra: list[str] = []
         self.already_created: str | None = None
         # The customer already created holds what an earlier submit sent, not this one.
@@ -144,6 +201,8 @@ class CustomerForm(FlaskForm):
         # Metadata keys DR holds as JSON, not text (their values are edited as JSON).
         self.json_keys: list[str] = []
         self.backend_problem: ServiceError | None = None
+        # The edit conflict this form answers (see ``conflict.py``), shown above the form.
+        self.conflict: object | None = None
 
     def validate(self, extra_validators: object = None) -> bool:
         """The fields' own checks; an edit must also say which version it was based on (a
@@ -173,29 +232,75 @@ class CustomerForm(FlaskForm):
 
     def fill_from(self, customer: Customer) -> None:
         self.offer_current(customer)
+        values = customer_values(customer)
         self.version.data = str(customer.version)
-        self.email.data = customer.email or ""
-        self.type.data = customer.type or ""
-        self.locale.data = customer.locale or ""
-        s = customer.shipping
-        self.ship_name.data = s.name or ""
-        self.ship_phone.data = s.phone or ""
-        self.ship_email.data = s.email or ""
-        self.ship_organization.data = s.organization or ""
-        self.line1.data = s.address.line1 or ""
-        self.line2.data = s.address.line2 or ""
-        self.city.data = s.address.city or ""
-        self.postal_code.data = s.address.postal_code or ""
-        self.state.data = s.address.state or ""
-        self.country.data = s.address.country or ""
+        for path, name in EDITED_FIELDS.items():
+            getattr(self, name).data = values[path]
         self.state.offer(self.country.data)
-        self.neighborhood.data = s.additional_address_info.neighborhood or ""
-        self.division.data = s.additional_address_info.division or ""
-        self.phonetic_name.data = s.additional_address_info.phonetic_name or ""
         while self.metadata.entries:
             self.metadata.pop_entry()
         for key, value in customer.metadata.items():
             self.metadata.append_entry({"key": key, "value": value})
+        self.sign_base(values)
+
+    def sign_base(self, values: dict[str, str]) -> None:
+        """Carry ``values`` as the values this form is based on."""
+        self.base.data = _base_serializer().dumps(values)
+
+    def based_on(self) -> dict[str, str] | None:
+        """The values the form was filled with, or None when it carries none it signed."""
+        try:
+            values = _base_serializer().loads(self.base.data or "")
+        except BadSignature:
+            return None
+        if not isinstance(values, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+        ):
+            return None
+        return values
+
+    def values(self) -> dict[str, str]:
+        """What the form holds now, as ``customer_values`` names it (a metadata row without a
+        key or without a value holds nothing)."""
+        shown = {path: getattr(self, name).data or "" for path, name in EDITED_FIELDS.items()}
+        for entry in self.metadata.entries:
+            key, value = entry.form.key.data, entry.form.value.data
+            if key and value:
+                shown[f"metadata.{key}"] = value
+        return shown
+
+    def show_value(self, path: str, value: str) -> None:
+        """Put ``value`` in the field of ``path`` (a metadata key: its row, added or cleared)."""
+        name = EDITED_FIELDS.get(path)
+        if name is not None:
+            getattr(self, name).data = value
+            if name == "country":
+                self.state.offer(value)
+            return
+        key = path.removeprefix("metadata.")
+        row = next((e.form for e in self.metadata.entries if e.form.key.data == key), None)
+        if row is None and value:
+            row = (
+                next(
+                    (
+                        e.form
+                        for e in self.metadata.entries
+                        if not (e.form.key.data or e.form.value.data)
+                    ),
+                    None,
+                )
+                or self.metadata.append_entry({"key": "", "value": ""}).form
+            )
+        if row is not None:
+            row.key.data = key if value else ""
+            row.value.data = value
+
+    def label_metadata_rows(self) -> None:
+        """Give each metadata row's fields their own names ("Metadata key 3", "Value of
+        metadata key 3"): a screen reader hears which row it is in."""
+        for number, entry in enumerate(self.metadata.entries, start=1):
+            entry.form.key.label.text = f"Metadata key {number}"
+            entry.form.value.label.text = f"Value of metadata key {number}"
 
     @property
     def phone_warning(self) -> str | None:
@@ -245,8 +350,8 @@ class CustomerForm(FlaskForm):
         for entry in field.entries:
             key = entry.form.key.data
             if not key and entry.form.value.data:
-                entry.form.key.errors = [*entry.form.key.errors, "Give this value a key."]
-                raise ValidationError("A metadata value has no key.")
+                entry.form.key.errors = [*entry.form.key.errors, KEYLESS_VALUE]
+                raise ValidationError(KEYLESS_VALUES)
             if key in seen:
                 entry.form.key.errors = [*entry.form.key.errors, "This key appears twice."]
                 raise ValidationError(f"The key '{key}' appears twice.")

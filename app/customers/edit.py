@@ -8,7 +8,7 @@ from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
 from ..context import customer_service
 from ..errors import render_error
-from ..services.customers import NewCustomer
+from ..services.customers import Customer, NewCustomer
 from ..services.errors import (
     BackendRefused,
     BackendUnavailable,
@@ -17,15 +17,18 @@ from ..services.errors import (
     CustomerNotFound,
     InvalidParameter,
     ServiceError,
+    StaleVersion,
 )
 from ..services.rules import generate_customer_id
 from ..web.pages import page_or_fragment
 from .blueprint import bp
+from .conflict import APPLIED_AFTER_CONFLICT, resolve
 from .customer_form import CustomerForm
 
 
 def _form_page(form: CustomerForm, *, customer_id: str | None, status: int = 200) -> Response:
     """The create form (``customer_id`` None) or the edit form of that customer."""
+    form.label_metadata_rows()
     return page_or_fragment(
         "customers/form.html",
         "customers/_form.html",
@@ -145,8 +148,10 @@ def edit(customer_id: str) -> Response:
 @bp.post("/customers/<customer_id>")
 @roles_required(*EDITORS)
 def update(customer_id: str) -> Response:
-    """Save the corrections, refusing a save based on an outdated version. Whatever fails
-    (DR cannot even be read, say), the form comes back with everything that was typed."""
+    """Save the corrections. A save based on an outdated version is refused showing what
+    changed since on each side, the form holding the newer version with the agent's changes
+    on top, ready to apply. Whatever fails (DR cannot even be read, say), the form comes back
+    with everything that was typed."""
     service = customer_service()
     form = CustomerForm(creating=False)
     try:
@@ -162,9 +167,12 @@ def update(customer_id: str) -> Response:
                 form.changes(customer),
                 expected_version=form.expected_version(),
                 actor=current_actor(),
+                note=APPLIED_AFTER_CONFLICT if form.resolving.data else None,
             )
         except CustomerForgotten as error:
             return render_error(409, error.message)
+        except StaleVersion as error:
+            return _conflict(form, customer, error)
         except Conflict as error:
             form.form_errors_extra.append(error.message)
             return _form_again(form, customer_id=customer_id, status=409)
@@ -177,6 +185,19 @@ def update(customer_id: str) -> Response:
             _warn_about_phone(form)
             return _navigate(url_for("customers.show", customer_id=customer.id))
     return _form_again(form, customer_id=customer_id)
+
+
+def _conflict(form: CustomerForm, read: Customer, refusal: StaleVersion) -> Response:
+    """Show what changed on each side; the form is rebased on the version stored now."""
+    customer_id = read.id
+    try:
+        current = customer_service().get(customer_id)
+    except (BackendUnavailable, BackendRefused):
+        current = read  # the version read before the save: the best known
+    if current.request_to_be_forgotten:
+        return render_error(409, CustomerForgotten.default_message)
+    form.conflict = resolve(form, current, refusal)
+    return _form_again(form, customer_id=customer_id, status=409)
 
 
 def _warn_about_phone(form: CustomerForm) -> None:

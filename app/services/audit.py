@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from .actors import SYSTEM, Actor
 from .customers import Customer
 from .errors import StaleVersion
+from .field_names import labels
 from .local.db import make_session_factory, read_connection
 from .local.models import AuditEventRow, plain_columns
 
@@ -324,7 +325,7 @@ def stale_version(audit: AuditLog | None, customer_id: str, expected: int) -> St
     if who and when:
         message = f"{who} changed this customer at {when:%Y-%m-%d %H:%M} UTC"
     if fields:
-        message += f" ({', '.join(fields)})"
+        message += f" ({', '.join(labels(fields))})"
     return StaleVersion(
         message + ". Nothing was saved; reload to see the change.",
         changed_by=who,

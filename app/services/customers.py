@@ -330,7 +330,7 @@ class CustomerService(Protocol):
         action: str = "customer.update",
     ) -> Customer:
         """Apply a partial update and return the customer as stored; ``action`` names the
-        change in the audit trail (e.g. ``metadata.update``)."""
+        change in the audit trail (e.g. ``metadata.update``), ``note`` says more about it."""
         ...
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -367,6 +367,7 @@ class CustomerService(Protocol):
         customer_id: str,
         source_id: str,
         *,
+        note: str | None = None,
         expected_version: int | None = None,
         actor: Actor = ...,
     ) -> Customer:

@@ -144,7 +144,11 @@ FIELD_ERRORS = [
     ("locale", {"locale": "en_GB"}, "Not a valid choice."),
     ("metadata-0-key", {"metadata-0-key": "k" * 41}, "cannot be longer than 40 characters"),
     ("metadata-1-value", {"metadata-1-value": "v" * 501}, "cannot be longer than 500 characters"),
-    ("metadata-2-key", {"metadata-2-value": "orphan"}, "Give this value a key."),
+    (
+        "metadata-2-key",
+        {"metadata-2-value": "orphan"},
+        "Give this value a key, or clear the value to remove the row.",
+    ),
     ("metadata-2-key", {"metadata-2-key": "tier", "metadata-2-value": "x"}, "appears twice"),
 ]
 

@@ -50,6 +50,8 @@ def test_the_edit_form_is_prefilled_with_the_stored_values(agent, grace) -> None
     assert {k: v for k, v in values.items() if not k.startswith("metadata-")} == {
         "csrf_token": values["csrf_token"],
         "version": "1",
+        "base": values["base"],
+        "resolving": "",
         "email": "grace@example.com",
         "type": "individual",
         "locale": "en_US",
@@ -159,6 +161,58 @@ def test_leaving_out_a_metadata_row_altogether_removes_the_key_too(agent, servic
     assert dict(service.get("cus-g").metadata) == {"tier": "gold"}
 
 
+def test_clearing_a_value_alone_removes_its_key_as_the_hint_says(agent, service, grace) -> None:
+    values = edit_form(agent)
+    values[f"{row_of(values, 'tier')}-value"] = ""
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 303
+    assert dict(service.get("cus-g").metadata) == {"crm-id": "A-77"}
+    hint = html(agent.get("/customers/cus-g/edit")).by_id("metadata-hint").text
+    assert hint.startswith(
+        "Up to 20 keys; keys at most 40 characters, values at most 500. "
+        "Clear a value to remove its key."
+    )
+
+
+def test_clearing_a_key_but_keeping_its_value_says_how_to_remove_the_row(
+    agent, service, grace
+) -> None:
+    values = edit_form(agent)
+    row = row_of(values, "tier")
+    values[f"{row}-key"] = ""
+
+    response = agent.post("/customers/cus-g", data=values)
+
+    assert response.status_code == 422
+    page = html(response)
+    assert field_error(page, f"{row}-key") == (
+        "Give this value a key, or clear the value to remove the row."
+    )
+    assert page.by_id("metadata-error").text == (
+        "A metadata value has no key: give it one, or clear the value to remove the row."
+    )
+    assert dict(service.get("cus-g").metadata) == {"tier": "gold", "crm-id": "A-77"}
+
+
+def test_every_metadata_row_has_labels_of_its_own(agent, grace) -> None:
+    page = html(agent.get("/customers/cus-g/edit"))
+    labels = [
+        label.text
+        for label in page.by_id("customer-form").find_all("label")
+        if label.get("for", "").startswith("metadata-")
+    ]
+
+    # Two stored keys and three blank rows: five rows, each named by its number.
+    assert labels == [
+        text
+        for number in range(1, 6)
+        for text in (f"Metadata key {number}", f"Value of metadata key {number}")
+    ]
+    assert len(set(labels)) == len(labels)
+
+
 def test_changing_and_adding_metadata_rows_saves_them(agent, service, grace) -> None:
     values = edit_form(agent)
     values[f"{row_of(values, 'tier')}-value"] = "platinum"
@@ -210,7 +264,11 @@ def test_a_stale_version_is_refused_with_409_keeping_the_posted_values(
     banner = page.by_id("customer-form").find("div", "banner").text
     # Who changed it, and which fields, so the agent knows what to look at.
     assert re.search(r"olivia changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC", banner)
-    assert "(email)" in banner
+    # Each field by its name, with both values: email clashes, the city is the agent's alone.
+    assert "Email grace@example.com" not in banner
+    assert "Email theirs@example.com mine@example.com" in banner
+    assert "City Arlington Richmond" in banner
+    assert "shipping.address.city" not in banner
     shown = form_values(edit_form_element(page))
     assert shown["email"] == "mine@example.com"
     assert shown["city"] == "Richmond"

@@ -310,9 +310,10 @@ class DigitalRiverCustomerService(InlineOperations):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
         action: str = "customer.update",
+        note: str | None = None,
     ) -> Customer:
         current = refuse_unwritable(self.get(customer_id), None, self.audit)
-        with self._audited(action, customer_id, actor, before=current) as outcome:
+        with self._audited(action, customer_id, actor, before=current, note=note) as outcome:
             outcome.after = self._update(current, changes, expected_version)
             return outcome.after
 

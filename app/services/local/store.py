@@ -183,8 +183,9 @@ class LocalCustomerService(InlineOperations):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
         action: str = "customer.update",
+        note: str | None = None,
     ) -> Customer:
-        with self.guarded(customer_id, expected_version, action, actor) as change:
+        with self.guarded(customer_id, expected_version, action, actor, note=note) as change:
             row = change.row
             email = _clean(changes.email) if changes.email is not UNSET else UNSET
             metadata = dict(row.meta or {})
