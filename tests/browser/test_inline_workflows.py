@@ -559,17 +559,18 @@ def test_second_save_of_the_edit_form_is_refused_naming_the_first(
 
     first.get_by_label("Email", exact=True).fill("ann@example.com")
     first.get_by_role("button", name="Save changes").click()
-    expect(first.get_by_role("status")).to_contain_text("Changes saved.")
+    expect(first.locator("#flash")).to_contain_text("Changes saved.")
 
     second.get_by_label("Email", exact=True).fill("ben@example.com")
     second.get_by_label("City").fill("Oslo")
     second.get_by_label("Country").select_option("NO")
     second.get_by_role("button", name="Save changes").click()
-    alert = second.get_by_role("alert")
-    expect(alert).to_contain_text("The customer was not saved.")
-    expect(alert).to_contain_text(
-        re.compile(r"ann changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(email\)")
+    conflict = second.locator("#conflict")
+    expect(conflict).to_contain_text("Someone else saved this customer first")
+    expect(conflict).to_contain_text(
+        re.compile(r"ann changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC")
     )
+    expect(conflict.get_by_role("rowheader", name="Email", exact=True)).to_be_visible()
     expect(second.get_by_label("Email", exact=True)).to_have_value("ben@example.com")
     expect(second.get_by_label("City")).to_have_value("Oslo")
     expect(second).to_have_url(f"{live_server}/customers/cus_race/edit")
