@@ -105,7 +105,7 @@ def test_a_stale_change_is_refused_with_409_saying_who_changed_what_and_overwrit
     assert root.id == ACTIONS[name][3]
     alert = root.find("div", "banner--bad").text
     assert "mallory changed this customer at" in alert
-    assert "(email)" in alert
+    assert "(Email)" in alert  # the field by its name, not its API path
     assert "Nothing was saved" in alert
     assert "Reload the customer" in alert
     assert service.get("cus-1") == theirs
