@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import Blueprint
 
+from ..web.filters import relative_time
 from ..web.urls import customer_url
 
 bp = Blueprint("customers", __name__)
@@ -19,4 +20,5 @@ def format_when(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+bp.add_app_template_filter(relative_time, "ago")
 bp.add_app_template_global(customer_url, "customer_url")

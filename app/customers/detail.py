@@ -10,11 +10,15 @@ from flask import Response, abort, send_file
 
 from ..auth.permissions import signed_in_staff
 from ..context import audit_log, customer_service, recent_views
-from ..services.customers import Customer, CustomerSummary
+from ..services.customers import Customer, CustomerSummary, source_type_name
 from ..services.errors import BackendRefused, BackendUnavailable
+from ..services.geography import country_name
 from ..services.rules import file_type, stored_file_name
 from ..web.pages import page_or_fragment
 from .blueprint import bp
+
+bp.add_app_template_global(country_name, "country_name")
+bp.add_app_template_global(source_type_name, "source_type_name")
 
 FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 

@@ -28,10 +28,17 @@ bp.add_app_template_global(inline_forms, "inline_forms")
 
 @bp.app_template_global()
 def source_label(source: Source) -> str:
-    """How a source is named on buttons and in messages: "Visa 4242", else type and id."""
-    if source.brand and source.last_four:
-        return f"{source.brand} {source.last_four}"
-    return f"{source.type} {source.id}"
+    """How a source is named on buttons and in messages: "Visa •••• 4242 · 04/30"."""
+    return source.display_name
+
+
+def source_name(customer: Customer | None, source_id: str) -> str:
+    """The name of the customer's source ``source_id``; "Source <id>" when it has no such
+    source."""
+    for source in customer.sources if customer is not None else ():
+        if source.id == source_id:
+            return source.display_name
+    return f"Source {source_id}"
 
 
 def _place(form: DisableForm | EnableForm) -> str:
@@ -129,7 +136,7 @@ def attach_source(customer_id: str) -> Response:
             expected_version=form.expected_version(),
             actor=current_actor(),
         ),
-        done=f"Source {form.source_id.data} attached.",
+        done=lambda customer: f"{source_name(customer, form.source_id.data or '')} attached.",
         fields=SOURCE_FIELDS,
     )
 
@@ -138,15 +145,25 @@ def attach_source(customer_id: str) -> Response:
 @roles_required(*EDITORS)
 def detach_source(customer_id: str, source_id: str) -> Response:
     """Detach a source, which cancels it for good."""
+    # A detached source leaves the customer: it is named from the customer as it was.
+    named = {"name": f"Source {source_id}"}
+
+    def detach(version: int | None) -> Customer:
+        service = customer_service()
+        named["name"] = source_name(service.get(customer_id), source_id)
+        return service.detach_source(
+            customer_id, source_id, expected_version=version, actor=current_actor()
+        )
+
     return button_change(
         customer_id,
         "sources",
         "attach",
         AttachSourceForm,
-        lambda version: customer_service().detach_source(
-            customer_id, source_id, expected_version=version, actor=current_actor()
-        ),
-        done=_after_source_change(f"Source {source_id} detached; it is cancelled for good."),
+        detach,
+        done=lambda customer: _after_source_change(
+            f"{named['name']} detached; it is cancelled for good."
+        )(customer),
     )
 
 
@@ -162,7 +179,7 @@ def set_default_source(customer_id: str, source_id: str) -> Response:
         lambda version: customer_service().set_default_source(
             customer_id, source_id, expected_version=version, actor=current_actor()
         ),
-        done=f"Source {source_id} is now the default.",
+        done=lambda customer: f"{source_name(customer, source_id)} is now the default.",
     )
 
 

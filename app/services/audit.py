@@ -92,6 +92,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _default_source_name(customer: Customer) -> str | None:
+    """The default source by its readable name (its id when it is not among the sources)."""
+    for source in customer.sources:
+        if source.id == customer.default_source_id:
+            return source.display_name
+    return customer.default_source_id
+
+
 def customer_fields(customer: Customer | None) -> dict[str, str | None]:
     """The customer flattened to named fields, for field-by-field before/after."""
     if customer is None:
@@ -103,7 +111,7 @@ def customer_fields(customer: Customer | None) -> dict[str, str | None]:
         "locale": customer.locale,
         "enabled": customer.enabled,
         "requestToBeForgotten": customer.request_to_be_forgotten,
-        "defaultSourceId": customer.default_source_id,
+        "defaultSourceId": _default_source_name(customer),
         "shipping.name": s.name,
         "shipping.phone": s.phone,
         "shipping.email": s.email,
@@ -121,8 +129,7 @@ def customer_fields(customer: Customer | None) -> dict[str, str | None]:
     for key, value in customer.metadata.items():
         fields[f"metadata.{key}"] = value
     for source in customer.sources:
-        label = " ".join(p for p in (source.brand, source.last_four) if p) or source.type
-        fields[f"sources.{source.id}"] = f"{label} ({source.state})"
+        fields[f"sources.{source.id}"] = f"{source.display_name} ({source.state})"
     for tax_id in customer.tax_identifiers:
         fields[f"taxIdentifiers.{tax_id.type}"] = tax_id.value
     for index, cert in enumerate(customer.tax_certificates):
@@ -135,10 +142,14 @@ def customer_fields(customer: Customer | None) -> dict[str, str | None]:
 
 def diff(before: Customer | None, after: Customer | None) -> tuple[FieldChange, ...]:
     old, new = customer_fields(before), customer_fields(after)
+    # Two sources may share a name (two wire transfers): a new default is a change even so.
+    other_default = (before.default_source_id if before else None) != (
+        after.default_source_id if after else None
+    )
     return tuple(
         FieldChange(name, old.get(name), new.get(name))
         for name in sorted(set(old) | set(new))
-        if old.get(name) != new.get(name)
+        if old.get(name) != new.get(name) or (name == "defaultSourceId" and other_default)
     )
 
 

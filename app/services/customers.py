@@ -117,6 +117,45 @@ class Source:
     # DR's authentication flow (standard, redirect, receiver); the local store keeps none.
     flow: str | None = None
 
+    @property
+    def display_name(self) -> str:
+        """How the source is named everywhere (page, messages, audit trail): "Visa •••• 2930 ·
+        04/30"; without a brand its type's name ("Wire transfer", "PayPal"); the last four and
+        the expiry only where the source has them."""
+        name = self.brand or source_type_name(self.type)
+        if self.last_four:
+            name += f" •••• {self.last_four}"
+        if self.expiration_month and self.expiration_year:
+            name += f" · {self.expiration_month:02d}/{self.expiration_year % 100:02d}"
+        return name
+
+
+# DR's source types whose name is not just their spelling split into words.
+SOURCE_TYPE_NAMES = {
+    "creditCard": "Card",
+    "payPal": "PayPal",
+    "payPalBilling": "PayPal billing",
+    "payPalCredit": "PayPal Credit",
+    "payPalPayLater": "PayPal Pay Later",
+    "googlePay": "Google Pay",
+    "applePay": "Apple Pay",
+    "directDebit": "Direct debit",
+    "wireTransfer": "Wire transfer",
+    "onlineBanking": "Online banking",
+    "bPay": "BPAY",
+    "konbini": "Konbini",
+    "msts": "MSTS",
+}
+
+
+def source_type_name(source_type: str) -> str:
+    """``wireTransfer`` → ``Wire transfer``: a known type's name, else its camel-case words."""
+    known = SOURCE_TYPE_NAMES.get(source_type)
+    if known is not None:
+        return known
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in source_type).strip()
+    return words[:1].upper() + words[1:] if words else "Payment source"
+
 
 @dataclass(frozen=True)
 class TaxIdentifier:

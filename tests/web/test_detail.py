@@ -24,6 +24,11 @@ def rows(block: Element) -> dict[str, str]:
     }
 
 
+def postal(block: Element) -> dict[str, str]:
+    """The address block as {part: line} (name, organization, line1, …, country)."""
+    return {span.get("data-part"): span.text for span in block.find("address", "postal").elements}
+
+
 def table(block: Element) -> list[list[str]]:
     return [[td.text for td in tr.find_all("td")] for tr in block.find("tbody").find_all("tr")]
 
@@ -84,23 +89,15 @@ def full(make_customer, set_columns, insert_rows):
 @pytest.mark.parametrize(
     ("heading", "label", "value"),
     [
-        ("h-profile", "Email", "Grace@Example.com"),
-        ("h-profile", "Type", "business"),
-        ("h-profile", "Locale", "de_DE"),
-        ("h-profile", "Default source", "src-card-1"),
-        ("h-shipping", "Name", "Grace Hopper"),
-        ("h-shipping", "Phone", "+1 (555) 010-9876"),
-        ("h-shipping", "Email", "grace.ship@example.net"),
-        ("h-shipping", "Organization", "Navy Computing Lab"),
-        ("h-shipping", "Address line 1", "1 Harbor Way"),
-        ("h-shipping", "Address line 2", "Suite 9"),
-        ("h-shipping", "City", "Arlington"),
-        ("h-shipping", "Postal code", "22201"),
-        ("h-shipping", "State / region", "VA"),
-        ("h-shipping", "Country", "US"),
-        ("h-shipping", "Neighborhood", "Colonia Roma"),
-        ("h-shipping", "Division", "Division Nine"),
-        ("h-shipping", "Phonetic name", "Gureisu"),
+        ("h-contact", "Email", "Grace@Example.com"),
+        ("h-contact", "Phone", "+1 (555) 010-9876"),
+        ("h-contact", "Shipping email", "grace.ship@example.net"),
+        ("h-contact", "Neighborhood", "Colonia Roma"),
+        ("h-contact", "Division", "Division Nine"),
+        ("h-contact", "Phonetic name", "Gureisu"),
+        ("h-account", "Type", "Business"),
+        ("h-account", "Locale", "de_DE"),
+        ("h-account", "Default source", "Visa •••• 4242 · 04/31"),
         ("h-metadata", "tier", "gold"),
         ("h-metadata", "crm-id", "A-77"),
     ],
@@ -111,31 +108,106 @@ def test_the_detail_page_shows_every_field(viewer, full, heading, label, value) 
     assert rows(section(page, heading))[label] == value
 
 
-def test_the_detail_page_shows_created_time_in_utc(viewer, full, set_columns) -> None:
+def test_the_address_is_a_postal_block_with_every_part(viewer, full) -> None:
+    contact = section(html(viewer.get("/customers/cus-full")), "h-contact")
+
+    assert postal(contact) == {
+        "name": "Grace Hopper",
+        "organization": "Navy Computing Lab",
+        "line1": "1 Harbor Way",
+        "line2": "Suite 9",
+        "city": "Arlington 22201",
+        "state": "VA",
+        "country": "United States (US)",
+    }
+
+
+def test_the_page_is_led_by_the_person_with_the_id_to_copy(viewer, full) -> None:
+    page = html(viewer.get("/customers/cus-full"))
+    header = page.by_id("customer").find("header", "customer-header")
+
+    assert header.find("h1").text == "Grace Hopper"
+    assert page.find("title").text.startswith("Grace Hopper")
+    assert header.find("p", "customer-sub").text == "Grace@Example.com · Navy Computing Lab"
+    assert header.find("code", id="customer-id").text == "cus-full"
+    copy = header.find("button", "copy-button")
+    assert (copy.get("data-copy"), copy.get("aria-label")) == ("cus-full", "Copy customer id")
+    assert header.find("span", "copy-status").get("role") == "status"
+
+
+@pytest.mark.parametrize(
+    ("email", "shipping", "heading"),
+    [
+        ("ada@example.com", Shipping(), "ada@example.com"),
+        (None, Shipping(organization="Acme"), "cus-h"),
+    ],
+)
+def test_without_a_name_the_heading_is_the_email_or_else_the_id(
+    viewer, make_customer, email, shipping, heading
+) -> None:
+    make_customer(id="cus-h", email=email, shipping=shipping)
+
+    header = html(viewer.get("/customers/cus-h")).by_id("customer").find("header")
+
+    assert header.find("h1").text == heading
+
+
+def test_empty_optional_address_fields_are_left_out(viewer, make_customer) -> None:
+    make_customer(
+        id="cus-o", shipping=Shipping(name="Ola", address=Address(city="Oslo", country="NO"))
+    )
+
+    contact = rows(section(html(viewer.get("/customers/cus-o")), "h-contact"))
+
+    assert contact == {"Email": "—", "Phone": "—"}
+
+
+def test_the_detail_page_shows_created_time_relative_with_the_utc_time_on_hover(
+    viewer, full, set_columns
+) -> None:
     set_columns("cus-full", created_time=naive(2024, 2, 29, 23, 5, 9))
 
-    profile = rows(section(html(viewer.get("/customers/cus-full")), "h-profile"))
+    account = section(html(viewer.get("/customers/cus-full")), "h-account")
+    created = account.find("time")
 
-    assert profile["Created"] == "2024-02-29 23:05 UTC"
-    assert profile["Updated"] == "—"
+    assert created.get("title") == "2024-02-29 23:05 UTC"
+    assert created.get("datetime") == "2024-02-29T23:05:09+00:00"
+    assert created.text.endswith(" ago")
+    assert rows(account)["Updated"] == "—"
 
 
-def test_the_detail_page_lists_payment_sources_marking_the_default(viewer, full) -> None:
+def test_the_detail_page_lists_payment_sources_by_name_marking_the_default(viewer, full) -> None:
     sources = section(html(viewer.get("/customers/cus-full")), "h-sources")
 
-    assert table(sources) == [
-        ["src-card-1 Default", "creditCard", "Visa", "4242", "04/2031", "chargeable"],
-        ["src-paypal-2", "payPalBilling", "", "", "", "cancelled"],
+    assert [row[:3] for row in table(sources)] == [
+        ["Visa •••• 4242 · 04/31 Default src-card-1", "Card", "chargeable"],
+        ["PayPal billing src-paypal-2", "PayPal billing", "cancelled"],
     ]
+    assert all(row[3].endswith(" ago") for row in table(sources))
 
 
 def test_the_detail_page_lists_tax_identifiers_and_certificates(viewer, full) -> None:
     page = html(viewer.get("/customers/cus-full"))
 
-    assert table(section(page, "h-taxids")) == [["de", "DE123456789", "verified"]]
+    assert [row[:3] for row in table(section(page, "h-taxids"))] == [
+        ["de", "DE123456789", "verified"]
+    ]
     assert table(section(page, "h-taxcerts")) == [
         ["Hopper Industries", "VA", "2025-01-01 – 2025-12-31", "file-cert-9"]
     ]
+
+
+def test_every_data_table_stacks_with_a_label_on_every_cell(agent, full) -> None:
+    page = html(agent.get("/customers/cus-full"))
+
+    tables = page.by_id("customer").find_all("table")
+    assert len(tables) == 4  # sources, tax ids, tax certificates, the metadata editor
+    for found in tables:
+        assert "table--stack" in found.classes
+        headers = [th.text for th in found.find("thead").find_all("th")]
+        for tr in found.find("tbody").find_all("tr"):
+            labels = [td.get("data-label") for td in tr.find_all("td")]
+            assert labels == headers[: len(labels)]
 
 
 def test_a_customer_with_nothing_but_an_id_shows_empty_states(viewer, make_customer) -> None:
@@ -143,8 +215,9 @@ def test_a_customer_with_nothing_but_an_id_shows_empty_states(viewer, make_custo
 
     page = html(viewer.get("/customers/cus-bare"))
 
-    assert set(rows(section(page, "h-shipping")).values()) == {"—"}
-    assert rows(section(page, "h-profile"))["Email"] == "—"
+    assert section(page, "h-contact").find("p", "empty").text == "No shipping address."
+    assert rows(section(page, "h-contact")) == {"Email": "—", "Phone": "—"}
+    assert rows(section(page, "h-account"))["Default source"] == "—"
     assert section(page, "h-sources").find("p", "empty").text == "No saved payment sources."
     assert section(page, "h-taxids").find("p", "empty").text == "No tax identifiers."
     assert section(page, "h-taxcerts").find("p", "empty").text == "No tax certificates."
@@ -155,30 +228,32 @@ def test_a_customer_with_nothing_but_an_id_shows_empty_states(viewer, make_custo
 def test_an_address_without_the_optional_parts_shows_what_there_is(viewer, make_customer) -> None:
     make_customer(id="cus-min", shipping=Shipping(address=Address(city="Oslo", country="NO")))
 
-    shipping = rows(section(html(viewer.get("/customers/cus-min")), "h-shipping"))
+    contact = section(html(viewer.get("/customers/cus-min")), "h-contact")
 
-    assert shipping["City"] == "Oslo"
-    assert shipping["Country"] == "NO"
-    assert shipping["Address line 1"] == "—"
+    assert postal(contact) == {"city": "Oslo", "country": "Norway (NO)"}
 
 
 @pytest.mark.parametrize(
-    ("enabled", "forget", "badges", "banner"),
+    ("enabled", "forget", "live", "badges", "banner"),
     [
-        (True, False, ["Enabled", "TEST"], False),
-        (False, False, ["Disabled", "TEST"], True),
-        (True, True, ["Enabled", "Forget requested", "TEST"], False),
+        (True, False, False, [], False),
+        (False, False, False, ["Disabled"], True),
+        (True, True, False, ["Forgotten"], False),
+        (True, False, True, ["LIVE"], False),
     ],
 )
-def test_the_detail_page_shows_enabled_or_disabled_and_forget_badges(
-    viewer, make_customer, set_columns, enabled, forget, badges, banner
+def test_the_detail_page_shows_only_the_badges_that_apply(
+    viewer, make_customer, set_columns, enabled, forget, live, badges, banner
 ) -> None:
     make_customer(id="cus-b", enabled=enabled)
-    set_columns("cus-b", request_to_be_forgotten=forget)
+    set_columns("cus-b", request_to_be_forgotten=forget, live_mode=live)
 
     customer = html(viewer.get("/customers/cus-b")).by_id("customer")
 
-    assert [b.text for b in customer.find("p", "badges").find_all("span")] == badges
+    header = customer.find("header", "customer-header")
+    shown = header.find("p", "badges").find_all("span") if header.has("p", "badges") else []
+    assert [b.text for b in shown] == badges
+    assert "Enabled" not in header.text and "TEST" not in header.text
     assert customer.has("div", "banner--bad") is banner
 
 

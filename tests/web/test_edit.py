@@ -98,7 +98,7 @@ def test_changing_the_shipping_address_saves_and_shows_it(agent, service, grace)
     assert response.headers["Location"] == "/customers/cus-g"
     page = html(agent.get("/customers/cus-g"))
     assert "Changes saved." in page.by_id("flash").text
-    shipping = page.find("section", aria_labelledby="h-shipping").text
+    shipping = page.find("section", aria_labelledby="h-contact").text
     assert "200 Pier Road" in shipping
     assert "Norfolk" in shipping
     assert "1 Harbor Way" not in shipping

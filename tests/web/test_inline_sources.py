@@ -67,8 +67,8 @@ def test_an_agent_attaches_a_source_by_id_and_the_first_becomes_the_default(
     assert response.headers["HX-Retarget"] == "#customer"
     root, flash = swapped(response)
     rows = root.by_id("sources").find("tbody").find_all("tr")
-    assert rows[0].find("td").text == "src-free Default"
-    assert flash is not None and flash.text == "Source src-free attached."
+    assert rows[0].find("td").text == "Visa •••• 1111 · 12/30 Default src-free"
+    assert flash is not None and flash.text == "Visa •••• 1111 · 12/30 attached."
     stored = service.get("cus-1")
     assert [s.id for s in stored.sources] == ["src-free"]
     assert stored.default_source_id == "src-free"
@@ -112,17 +112,17 @@ def test_the_table_marks_the_default_and_names_every_button_after_its_source(
 ) -> None:
     sources = detail(agent).by_id("sources")
 
-    cells = [[td.text for td in tr.find_all("td")][:6] for tr in sources.find("tbody").elements]
+    cells = [[td.text for td in tr.find_all("td")][:3] for tr in sources.find("tbody").elements]
     buttons = [b.text for b in sources.find("tbody").find_all("button")]
 
     assert cells == [
-        ["src-visa Default", "creditCard", "Visa", "1111", "12/2030", "chargeable"],
-        ["src-master", "creditCard", "Mastercard", "2222", "12/2030", "chargeable"],
+        ["Visa •••• 1111 · 12/30 Default src-visa", "Card", "chargeable"],
+        ["Mastercard •••• 2222 · 12/30 src-master", "Card", "chargeable"],
     ]
     assert buttons == [
-        "Detach Visa 1111",
-        "Make default Mastercard 2222",
-        "Detach Mastercard 2222",
+        "Detach Visa •••• 1111 · 12/30",
+        "Make default Mastercard •••• 2222 · 12/30",
+        "Detach Mastercard •••• 2222 · 12/30",
     ]
 
 
@@ -132,8 +132,12 @@ def test_make_default_moves_the_default(agent, service, two_cards) -> None:
     assert response.status_code == 200
     root, flash = swapped(response)
     first_cells = [tr.find("td").text for tr in root.by_id("sources").find("tbody").elements]
-    assert first_cells == ["src-visa", "src-master Default"]
-    assert flash is not None and flash.text == "Source src-master is now the default."
+    assert first_cells == [
+        "Visa •••• 1111 · 12/30 src-visa",
+        "Mastercard •••• 2222 · 12/30 Default src-master",
+    ]
+    assert flash is not None
+    assert flash.text == "Mastercard •••• 2222 · 12/30 is now the default."
     assert service.get("cus-1").default_source_id == "src-master"
 
 
@@ -145,7 +149,7 @@ def test_the_detach_confirmation_says_it_is_final_and_what_happens_to_the_defaul
     default_confirm = rows[0].find("details", "confirm")
     other_confirm = rows[1].find("details", "confirm")
 
-    assert default_confirm.find("summary").text == "Detach… Visa 1111"
+    assert default_confirm.find("summary").text == "Detach… Visa •••• 1111 · 12/30"
     assert "cancels this source for good" in default_confirm.text
     assert "can never be attached again" in default_confirm.text
     assert "no default until you choose another" in default_confirm.text
@@ -160,12 +164,14 @@ def test_detaching_the_default_cancels_it_clears_the_default_and_asks_for_a_new_
     assert response.status_code == 200
     root, flash = swapped(response)
     sources = root.by_id("sources")
-    assert [tr.find("td").text for tr in sources.find("tbody").elements] == ["src-master"]
+    assert [tr.find("td").text for tr in sources.find("tbody").elements] == [
+        "Mastercard •••• 2222 · 12/30 src-master"
+    ]
     assert "no default payment source" in sources.find("p", "banner--warn").text
     assert "Make default" in sources.find("tbody").text
     assert flash is not None
     assert flash.text == (
-        "Source src-visa detached; it is cancelled for good. "
+        "Visa •••• 1111 · 12/30 detached; it is cancelled for good. "
         "The customer has no default source now: choose one."
     )
     stored = service.get("cus-1")
@@ -211,7 +217,7 @@ def test_without_javascript_attach_redirects_to_the_sources_with_a_flash(
     assert response.status_code == 303
     assert response.headers["Location"] == "/customers/cus-1#sources"
     page = html(agent.get(response.headers["Location"]))
-    assert page.by_id("flash").text == "Source src-free attached."
+    assert page.by_id("flash").text == "Visa •••• 1111 · 12/30 attached."
 
 
 def test_without_javascript_a_refused_attach_shows_the_page_again(
@@ -259,3 +265,19 @@ def test_every_source_form_carries_the_version_and_a_csrf_token(agent, two_cards
         assert values["csrf_token"]
         assert form.get("hx-target") == "#sources"
     assert form_at(sources, ATTACH).get("id") == "attach-form"
+
+
+def test_a_source_without_card_details_is_named_by_its_type(agent, two_cards, insert_rows) -> None:
+    insert_rows(source("src-wire", "cus-1", type_="wireTransfer", brand=None, last_four=None))
+
+    response = post(agent, detail(agent), default_url("src-wire"), htmx=True)
+
+    assert response.status_code == 200
+    root, flash = swapped(response)
+    assert flash is not None and flash.text == "Wire transfer is now the default."
+    rows = root.by_id("sources").find("tbody").find_all("tr")
+    cells = [[td.text for td in tr.find_all("td")][:2] for tr in rows]
+    assert ["Wire transfer Default src-wire", "Wire transfer"] in cells
+    account = root.find("section", aria_labelledby="h-account")
+    assert "Wire transfer" in account.text
+    assert "src-wire" not in account.text
