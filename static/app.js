@@ -2,14 +2,91 @@
 (function () {
   "use strict";
 
-  function flash(message, kind) {
-    var region = document.getElementById("flash");
-    if (!region) return;
+  // Toasts: the two regions of base.html, fixed in the viewport. Success and info leave after
+  // a few seconds (not while the pointer or focus is on them); warnings and errors stay until
+  // their close button is used. Messages arrive in the page, out of band with an htmx answer,
+  // or from flash() below; a MutationObserver readies each one however it came.
+  var TOAST_SECONDS = 6;
+
+  function toastNode(message, kind) {
+    var toast = document.createElement("div");
+    toast.className = "toast toast--" + kind;
+    toast.setAttribute("data-toast", kind === "success" || kind === "info" ? "fade" : "stay");
     var p = document.createElement("p");
-    p.className = "flash flash--" + (kind || "error");
     p.textContent = message;
-    region.replaceChildren(p);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss message");
+    close.setAttribute("data-toast-close", "");
+    toast.append(p, close);
+    return toast;
   }
+
+  function flash(message, kind) {
+    kind = kind || "error";
+    var region = document.getElementById(kind === "error" ? "flash-errors" : "flash");
+    if (!region) return;
+    var toast = toastNode(message, kind);
+    toast.setAttribute("data-toast-source", "script");
+    region.replaceChildren(toast);
+  }
+
+  function removeToast(toast) {
+    if (!toast.isConnected) return;
+    var hadFocus = toast.contains(document.activeElement);
+    var done = function () {
+      toast.remove();
+      if (hadFocus) {
+        var main = document.getElementById("main");
+        if (main) main.focus({ preventScroll: true });
+      }
+    };
+    if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) return done();
+    toast.classList.add("toast--leaving");
+    toast.addEventListener("transitionend", done, { once: true });
+    window.setTimeout(done, 400);
+  }
+
+  function readyToast(toast) {
+    if (toast.hasAttribute("data-toast-ready")) return;
+    toast.setAttribute("data-toast-ready", "");
+    var close = toast.querySelector("[data-toast-close]");
+    if (close) close.hidden = false;
+    if (toast.getAttribute("data-toast") !== "fade") return;
+    var timer = null;
+    var held = 0;
+    var start = function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { removeToast(toast); }, TOAST_SECONDS * 1000);
+    };
+    var hold = function () { held += 1; window.clearTimeout(timer); };
+    var release = function () { held = Math.max(0, held - 1); if (!held) start(); };
+    toast.addEventListener("mouseenter", hold);
+    toast.addEventListener("mouseleave", release);
+    toast.addEventListener("focusin", hold);
+    toast.addEventListener("focusout", release);
+    start();
+  }
+
+  function readyToasts() {
+    document.querySelectorAll(".toast").forEach(readyToast);
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest && event.target.closest("[data-toast-close]");
+    if (!close) return;
+    var toast = close.closest(".toast");
+    if (toast) removeToast(toast);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    readyToasts();
+    var toasts = document.querySelector(".toasts");
+    if (toasts && window.MutationObserver) {
+      new MutationObserver(readyToasts).observe(toasts, { childList: true, subtree: true });
+    }
+  });
 
   // Failures htmx does not swap (see responseHandling in base.html) go to the flash region.
   document.addEventListener("htmx:responseError", function (event) {
@@ -50,10 +127,97 @@
   document.addEventListener("change", countFilters);
   document.addEventListener("input", countFilters);
 
-  // A successful swap clears an old error message.
+  // A successful swap clears an old error of a request that failed (a server's own error
+  // messages stay until dismissed).
   document.addEventListener("htmx:afterSwap", function () {
-    var region = document.getElementById("flash");
-    if (region && region.querySelector(".flash--error")) region.replaceChildren();
+    document.querySelectorAll('#flash-errors [data-toast-source="script"]').forEach(function (toast) {
+      toast.remove();
+    });
+  });
+
+  // The header folds its menu behind a Menu button on narrow screens (see app.css); without
+  // this script the menu wraps instead.
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.querySelector("[data-menu-button]");
+    var header = document.querySelector("[data-site-header]");
+    if (!button || !header) return;
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    var setOpen = function (open) {
+      header.classList.toggle("site-header--open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    button.hidden = false;
+    header.classList.add("site-header--folding");
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") return;
+      if (!menu || !menu.contains(event.target)) return;
+      setOpen(false);
+      button.focus();
+    });
+  });
+
+  // After a failed submit the error summary is focused and scrolled into view: on a page that
+  // arrives with one, and when an htmx answer brings a new one. Its links move focus to the
+  // field they name (the control itself, or the first control of a group).
+  var SUMMARY = "[data-error-summary]";
+  var CONTROL = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])";
+
+  function focusSummary(summary) {
+    if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
+    summary.focus({ preventScroll: true });
+    summary.scrollIntoView({ block: "start", behavior: "instant" });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector(SUMMARY);
+    if (!summary) return;
+    focusSummary(summary);
+    // Autofocus runs later than this script: the summary wins back focus once the page is in.
+    window.addEventListener("load", function () {
+      var active = document.activeElement;
+      if (summary.isConnected && (!active || active === document.body || active.hasAttribute("autofocus"))) {
+        focusSummary(summary);
+      }
+    }, { once: true });
+  });
+
+  // Only after a submit or a button: a summary arriving with active search (typing, a
+  // filter changed) must not pull focus out of the field being typed in.
+  var summariesBefore = [];
+  var submitted = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    submitted = !!trigger && (trigger.type === "submit" || trigger.type === "click");
+    summariesBefore = Array.from(document.querySelectorAll(SUMMARY));
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!submitted) return;
+    submitted = false;
+    var fresh = Array.from(document.querySelectorAll(SUMMARY)).filter(function (summary) {
+      return summariesBefore.indexOf(summary) === -1;
+    });
+    summariesBefore = [];
+    if (fresh.length) focusSummary(fresh[0]);
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(SUMMARY + ' a[href^="#"]');
+    if (!link) return;
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    var target = id && document.getElementById(id);
+    if (!target) return;
+    var control = target.matches(CONTROL) ? target : target.querySelector(CONTROL);
+    var focusable = control || (target.hasAttribute("tabindex") ? target : null);
+    if (!focusable) return;
+    event.preventDefault();
+    var details = focusable.closest("details:not([open])");
+    if (details) details.open = true;
+    (focusable.closest(".field") || focusable).scrollIntoView({ block: "center", behavior: "instant" });
+    focusable.focus({ preventScroll: true });
   });
 
   // The box is marked invalid, and described by the message, while the results say its
@@ -223,6 +387,62 @@
     if (!goTo(rows()[0])) {
       var box = searchBox();
       if (box) box.focus();
+    }
+  });
+})();
+
+/* == PAGE helper: copy buttons ==
+   A button with data-copy="<text>" copies that text; the [data-copy-status] beside it (a
+   live region) says "Copied" for a few seconds, or how to copy by hand. */
+(function () {
+  "use strict";
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    document.body.removeChild(area);
+    return copied;
+  }
+
+  function say(button, message) {
+    var holder = button.parentNode;
+    var status = holder ? holder.querySelector("[data-copy-status]") : null;
+    if (!status) return;
+    status.textContent = message;
+    clearTimeout(button.copyTimer);
+    button.copyTimer = setTimeout(function () {
+      status.textContent = "";
+    }, 4000);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) return;
+    event.preventDefault();
+    var text = button.getAttribute("data-copy") || "";
+    var manual = "Select the id and press Ctrl+C to copy it";
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(
+        function () {
+          say(button, "Copied");
+        },
+        function () {
+          say(button, fallbackCopy(text) ? "Copied" : manual);
+        }
+      );
+    } else {
+      say(button, fallbackCopy(text) ? "Copied" : manual);
     }
   });
 })();

@@ -107,7 +107,7 @@ def test_a_phone_that_is_no_number_of_the_country_is_saved_with_a_warning(agent,
     assert response.status_code == 303
     assert service.get(TYPED["id"]).shipping.phone == "+1 555 010 9876"
     shown = html(agent.get(response.headers["Location"]))
-    warning = shown.find("p", "flash--warning").text
+    warning = shown.find("div", "toast--warning").text
     assert "not a valid phone number for United States" in warning
 
 
@@ -125,4 +125,4 @@ def test_a_valid_phone_gets_no_warning(agent, service) -> None:
     response = post_new(agent, **{**TYPED, "ship_phone": "+1 202 555 0143", "country": "US"})
 
     shown = html(agent.get(response.headers["Location"]))
-    assert not shown.has("p", "flash--warning")
+    assert not shown.has("div", "toast--warning")
