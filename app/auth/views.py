@@ -25,7 +25,7 @@ from ..extensions import login_manager
 from ..health import PUBLIC_ENDPOINTS as HEALTH_ENDPOINTS
 from ..services.audit import AuditEvent
 from ..services.audit import now as audit_now
-from ..services.customers import DISABLE_REASONS
+from ..services.customers import REASON_LABELS
 from ..services.errors import InvalidParameter
 from ..services.staff import ROLE_LABELS, Staff
 from ..services.throttle import Attempt, Lockout
@@ -89,7 +89,7 @@ def register(app: Flask) -> None:
             "can": can,
             "role_labels": ROLE_LABELS,
             "backend": _backend_badge(),
-            "disable_reasons": DISABLE_REASONS,
+            "disable_reasons": REASON_LABELS,
         }
 
 

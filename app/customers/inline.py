@@ -98,15 +98,23 @@ def enable(customer_id: str) -> Response:
     """Enable the customer again."""
     form = EnableForm()
     place = _place(form)
+    if place == "row":
+        form.suffix_ids(customer_id)
     return inline_change(
         customer_id,
         "enabled",
         "enable",
         form,
         lambda: customer_service().set_enabled(
-            customer_id, True, expected_version=form.expected_version(), actor=current_actor()
+            customer_id,
+            True,
+            reason_code=form.reason.data,
+            note=form.note.data or None,
+            expected_version=form.expected_version(),
+            actor=current_actor(),
         ),
         done=f"Customer {customer_id} enabled.",
+        fields={"reason": "reason", "note": "note"},
         place=place,
     )
 

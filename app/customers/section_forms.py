@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..services.customers import (
     DISABLE_REASONS,
+    ENABLE_REASONS,
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_VALUE_LENGTH,
     TAX_CERTIFICATE_MAX_BYTES,
@@ -33,6 +34,7 @@ from ..web.widgets import FastSelectField
 from .form_base import InlineForm, RowList, select_choices, strip
 
 DISABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *DISABLE_REASONS.items())
+ENABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *ENABLE_REASONS.items())
 
 
 class DisableForm(InlineForm):
@@ -61,10 +63,28 @@ class DisableForm(InlineForm):
 
 
 class EnableForm(InlineForm):
-    """Enable a customer again: one button."""
+    """Enable a customer again: why, and a note (required for Other), as when disabling."""
 
+    reason = FastSelectField(
+        "Reason",
+        choices=ENABLE_REASON_CHOICES,
+        default="",
+        id="enable-reason",
+        validators=[InputRequired("Choose why the customer is enabled again.")],
+    )
+    note = TextAreaField(
+        "Note",
+        id="enable-note",
+        filters=[strip],
+        description="Required when the reason is Other.",
+        validators=[Length(max=500)],
+    )
     place = HiddenField(default="detail")
     submit_label = "Enable"
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.reason.data == "other" and not field.data:
+            raise ValidationError("Say why in the note when the reason is Other.")
 
 
 class AttachSourceForm(InlineForm):

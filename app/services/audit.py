@@ -338,7 +338,7 @@ def stale_version(audit: AuditLog | None, customer_id: str, expected: int) -> St
     if fields:
         message += f" ({', '.join(labels(fields))})"
     return StaleVersion(
-        message + ". Nothing was saved; reload to see the change.",
+        message + ". Nothing was saved.",
         changed_by=who,
         changed_at=when,
         fields=fields,

@@ -90,12 +90,11 @@ class GuardedChanges(ABC, Generic[C]):
         expected_version: int | None = None,
         actor: Actor = SYSTEM,
     ) -> Customer:
-        """Enable or disable the customer; disabling needs a reason (and a note for
-        "other"). Re-disabling with a new reason is recorded too."""
+        """Enable or disable the customer, either with a reason (and a note for "other"),
+        recorded in the audit trail. Re-disabling with a new reason is recorded too."""
         note = (note or "").strip() or None
         rules.raise_if(rules.disable_problems(enabled, reason_code, note))
         action = "customer.enable" if enabled else "customer.disable"
-        reason_code = None if enabled else reason_code
         with self.guarded(
             customer_id, expected_version, action, actor, reason_code=reason_code, note=note
         ) as change:

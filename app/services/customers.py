@@ -367,6 +367,7 @@ class CustomerService(Protocol):
         expected_version: int | None = None,
         actor: Actor = ...,
         action: str = "customer.update",
+        note: str | None = None,
     ) -> Customer:
         """Apply a partial update and return the customer as stored; ``action`` names the
         change in the audit trail (e.g. ``metadata.update``), ``note`` says more about it."""
@@ -397,8 +398,9 @@ class CustomerService(Protocol):
         expected_version: int | None = None,
         actor: Actor = ...,
     ) -> Customer:
-        """Enable or disable. Disabling needs a reason from DISABLE_REASONS (missing_parameter
-        on ``reason``); ``other`` needs a note (missing_parameter on ``note``)."""
+        """Enable or disable, saying why: a reason from DISABLE_REASONS, or ENABLE_REASONS to
+        enable (missing_parameter on ``reason``); ``other`` needs a note (missing_parameter on
+        ``note``)."""
         ...
 
     def attach_source(
@@ -406,7 +408,6 @@ class CustomerService(Protocol):
         customer_id: str,
         source_id: str,
         *,
-        note: str | None = None,
         expected_version: int | None = None,
         actor: Actor = ...,
     ) -> Customer:
@@ -519,6 +520,17 @@ DISABLE_REASONS = {
     "customer_request": "Customer request",
     "other": "Other",
 }
+
+# Why a disabled customer is enabled again (``other`` needs a note, as when disabling).
+ENABLE_REASONS = {
+    "verified_with_customer": "Verified with the customer",
+    "blocked_in_error": "Blocked in error",
+    "fraud_review_cleared": "Fraud review cleared",
+    "other": "Other (explain in the note)",
+}
+
+# Every reason an audit event may carry, by its code, as the screens show it.
+REASON_LABELS = {**DISABLE_REASONS, **ENABLE_REASONS, "other": "Other"}
 
 # Source types DR can save to a customer (the rest are single-use by nature).
 SAVEABLE_SOURCE_TYPES = ("creditCard", "payPalBilling", "directDebit", "klarnaCreditRecurring")

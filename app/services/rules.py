@@ -16,6 +16,7 @@ from .customers import (
     CUSTOMER_ID_MAX_LENGTH,
     CUSTOMER_TYPES,
     DISABLE_REASONS,
+    ENABLE_REASONS,
     METADATA_MAX_KEY_LENGTH,
     METADATA_MAX_KEYS,
     METADATA_MAX_VALUE_LENGTH,
@@ -230,11 +231,12 @@ def generate_customer_id() -> str:
 
 
 def disable_problems(enabled: bool, reason_code: str | None, note: str | None) -> list[ErrorDetail]:
-    """Disabling needs a reason from DISABLE_REASONS, and Other a note (already stripped)."""
-    if enabled:
-        return []
-    if reason_code not in DISABLE_REASONS:
-        return [ErrorDetail("missing_parameter", "Choose why the customer is disabled.", "reason")]
+    """Disabling needs a reason from DISABLE_REASONS, enabling one from ENABLE_REASONS, and
+    Other a note (already stripped)."""
+    reasons = ENABLE_REASONS if enabled else DISABLE_REASONS
+    if reason_code not in reasons:
+        why = "enabled again" if enabled else "disabled"
+        return [ErrorDetail("missing_parameter", f"Choose why the customer is {why}.", "reason")]
     if reason_code == "other" and not note:
         return [
             ErrorDetail(

@@ -213,6 +213,14 @@ def test_fraud_analyst_disables_a_customer_then_enables_it_again(
     expect(page.get_by_role("heading", level=1)).to_have_text("Customer cus_fraud")
     mark_document(page)
     expect(banner).to_be_visible()
+    # Enabling asks why, as disabling does.
+    page.get_by_text("Enable this customer again…").click()
+    page.get_by_role("button", name="Enable cus_fraud").click()
+    expect(page.get_by_label("Reason")).to_have_accessible_description(
+        re.compile("Choose why the customer is enabled again.")
+    )
+    page.get_by_label("Reason").select_option(label="Blocked in error")
+    page.get_by_label("Note").fill("The bank found the card")
     page.get_by_role("button", name="Enable cus_fraud").click()
 
     expect(status(page)).to_contain_text("Customer cus_fraud enabled.")

@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from app.services.audit import ACTIONS
 from app.services.customers import (
     DISABLE_REASONS,
+    ENABLE_REASONS,
     SUPPORTED_LOCALES,
     TAX_IDENTIFIER_TYPES,
     US_STATES,
@@ -186,7 +187,16 @@ def test_disable(probe_as, form: Submission) -> None:
 
 
 @FUZZ
-@given(form=submission({"version": version(), "place": ("detail", "row")}))
+@given(
+    form=submission(
+        {
+            "version": version(),
+            "reason": ("", *ENABLE_REASONS),
+            "note": ("Checked with the bank", ""),
+            "place": ("detail", "row"),
+        }
+    )
+)
 def test_enable(probe_as, form: Submission) -> None:
     probe = probe_as("fraud")
     if probe.state.setdefault("enabled", True):

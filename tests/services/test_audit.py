@@ -145,11 +145,17 @@ def test_a_disable_records_enabled_yes_to_no_with_reason_and_note(service, audit
     assert audit.latest(customer.id, "customer.disable") == event
 
 
-def test_an_enable_records_no_to_yes_without_a_reason(service, audit, customer, bob):
+def test_an_enable_records_no_to_yes_with_its_reason_and_note(service, audit, customer, bob):
     service.set_enabled(customer.id, False, reason_code="chargeback", actor=bob)
-    service.set_enabled(customer.id, True, actor=bob)
+    service.set_enabled(
+        customer.id, True, reason_code="fraud_review_cleared", note="Bank confirmed", actor=bob
+    )
     event = events(audit, customer.id)[-1]
-    assert (event.action, event.reason_code) == ("customer.enable", None)
+    assert (event.action, event.reason_code, event.note) == (
+        "customer.enable",
+        "fraud_review_cleared",
+        "Bank confirmed",
+    )
     assert changed(event) == {"enabled": ("no", "yes")}
 
 

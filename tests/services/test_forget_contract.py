@@ -169,7 +169,7 @@ def test_every_write_afterwards_is_refused_and_changes_nothing(service, customer
         lambda: service.update(customer.id, CustomerUpdate(email="new@example.com")),
         lambda: service.update(customer.id, CustomerUpdate(metadata={"k": "v"})),
         lambda: service.set_enabled(customer.id, False, reason_code="chargeback"),
-        lambda: service.set_enabled(customer.id, True),
+        lambda: service.set_enabled(customer.id, True, reason_code="blocked_in_error"),
         lambda: service.attach_source(customer.id, "src-any"),
         lambda: service.detach_source(customer.id, "src-any"),
         lambda: service.set_default_source(customer.id, "src-any"),

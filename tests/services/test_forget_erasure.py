@@ -117,7 +117,7 @@ def seeded(service, person):
     service.update(cid, CustomerUpdate(email=person["email"]), actor=EDITOR)
     service.update(cid, CustomerUpdate(metadata={"crm": person["metadata"] + "-2"}), actor=EDITOR)
     service.set_enabled(cid, False, reason_code="other", note=person["note"], actor=EDITOR)
-    service.set_enabled(cid, True, note=person["note"], actor=EDITOR)
+    service.set_enabled(cid, True, reason_code="other", note=person["note"], actor=EDITOR)
     kept = _source(service, person, "kept")
     gone = _source(service, person, "gone")
     service.attach_source(cid, kept, actor=EDITOR)

@@ -136,15 +136,30 @@ def test_disable_then_enable_round_trip(service, customer):
     )
     assert disabled.enabled is False
     assert service.get(customer.id) == disabled
-    enabled = service.set_enabled(customer.id, True, expected_version=disabled.version)
+    enabled = service.set_enabled(
+        customer.id, True, reason_code="blocked_in_error", expected_version=disabled.version
+    )
     assert enabled.enabled is True
     assert service.get(customer.id) == enabled
     assert disabled.version not in (customer.version, enabled.version)
 
 
-def test_enabling_needs_no_reason(service, customer):
+@pytest.mark.parametrize("reason", [None, "", "chargeback", "nonsense"])
+def test_enabling_needs_a_reason_of_its_own(service, customer, reason):
     disabled = service.set_enabled(customer.id, False, reason_code="chargeback")
-    assert service.set_enabled(disabled.id, True, reason_code=None).enabled is True
+    with pytest.raises(InvalidParameter) as caught:
+        service.set_enabled(disabled.id, True, reason_code=reason)
+    assert problems(caught.value) == {("missing_parameter", "reason")}
+    assert service.get(customer.id) == disabled
+
+
+def test_enabling_for_the_reason_other_needs_a_note(service, customer):
+    disabled = service.set_enabled(customer.id, False, reason_code="chargeback")
+    with pytest.raises(InvalidParameter) as caught:
+        service.set_enabled(disabled.id, True, reason_code="other", note="  ")
+    assert problems(caught.value) == {("missing_parameter", "note")}
+    enabled = service.set_enabled(disabled.id, True, reason_code="other", note="Bank agreed")
+    assert enabled.enabled is True
 
 
 # -- payment sources --------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def banner(response) -> str:
 VERSIONED = {
     "edit": ("/customers/cus-1", None),
     "disable": ("/customers/cus-1/disable", {"reason": "other", "note": "Per bank"}),
-    "enable": ("/customers/cus-1/enable", {}),
+    "enable": ("/customers/cus-1/enable", {"reason": "blocked_in_error"}),
     "metadata": ("/customers/cus-1/metadata", {"metadata-0-value": "silver"}),
     "tax-identifier": ("/customers/cus-1/tax-identifiers", {"type": "at", "value": "ATU1234567"}),
 }

@@ -105,18 +105,57 @@ def test_disabling_with_a_reason_swaps_in_the_whole_customer_with_the_banner(
     )
 
 
-def test_enabling_is_one_button_with_its_consequence_spelled_out(fraud, service, disabled) -> None:
+def test_enabling_asks_why_like_disabling_and_the_audit_trail_records_it(
+    fraud, service, disabled, audit_log
+) -> None:
     page = detail(fraud)
     toggle = page.by_id("enabled-cus-1")
 
     assert "accept orders that reference this customer again" in toggle.text
+    assert [o.text for o in toggle.by_id("enable-reason").find_all("option")] == [
+        "Choose a reason",
+        "Verified with the customer",
+        "Blocked in error",
+        "Fraud review cleared",
+        "Other (explain in the note)",
+    ]
     assert [b.text for b in toggle.find_all("button")] == ["Enable cus-1"]
-    response = post(fraud, page, ENABLE, htmx=True)
+    response = post(
+        fraud, page, ENABLE, {"reason": "verified_with_customer", "note": "Called her"}, htmx=True
+    )
 
     assert response.status_code == 200
     root, _ = swapped(response)
     assert not root.has(id="disabled-banner")
     assert service.get("cus-1").enabled is True
+    event = audit_log.latest("cus-1", "customer.enable")
+    assert (event.reason_code, event.note, event.actor_username) == (
+        "verified_with_customer",
+        "Called her",
+        "frieda",
+    )
+    timeline = html(fraud.get("/audit?customer_id=cus-1")).text
+    assert "Verified with the customer" in timeline
+    assert "verified_with_customer" not in timeline
+
+
+@pytest.mark.parametrize(
+    ("changes", "field_id", "message"),
+    [
+        ({"reason": ""}, "enable-reason", "Choose why the customer is enabled again."),
+        ({"reason": "chargeback"}, "enable-reason", "Not a valid choice."),
+        ({"reason": "other", "note": "  "}, "enable-note", "Say why in the note"),
+    ],
+)
+def test_enabling_without_a_reason_or_other_without_a_note_is_refused(
+    fraud, service, disabled, changes, field_id, message
+) -> None:
+    response = post(fraud, detail(fraud), ENABLE, changes, htmx=True)
+
+    assert response.status_code == 422
+    root = fragment_root(response.get_data(as_text=True))
+    assert message in field_error(root, field_id)
+    assert service.get("cus-1").enabled is False
 
 
 @pytest.mark.parametrize(
@@ -231,7 +270,7 @@ def test_a_stale_disable_is_refused_saying_who_changed_what(fraud, service, cust
     root = fragment_root(response.get_data(as_text=True))
     alert = root.find("div", "banner--bad")
     assert "mallory changed this customer" in alert.text
-    assert "email" in alert.text
+    assert "(Email)" in alert.text
     assert alert.find("a").get("hx-get") == "/customers/cus-1"
     assert service.get("cus-1").enabled is True
 

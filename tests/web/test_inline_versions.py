@@ -33,7 +33,7 @@ TAX_IDS = "tax-identifiers"
 # name: (action path under /customers/cus-1/, what is typed, the service method, section id)
 ACTIONS: dict[str, tuple[str, dict[str, Any], str, str]] = {
     "disable": ("disable", {"reason": "other", "note": "Per bank"}, "set_enabled", "enabled-cus-1"),
-    "enable": ("enable", {}, "set_enabled", "enabled-cus-1"),
+    "enable": ("enable", {"reason": "blocked_in_error"}, "set_enabled", "enabled-cus-1"),
     "attach": ("sources", {"source_id": "src-free"}, "attach_source", "sources"),
     "detach": ("sources/src-master/detach", {}, "detach_source", "sources"),
     "default": ("sources/src-master/default", {}, "set_default_source", "sources"),
