@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, Response, request
 
 from ..auth.permissions import roles_required
-from ..context import audit_log, staff_service
-from ..services.audit import AuditEvent, FieldChange
+from ..context import audit_log, customer_service, staff_service
+from ..services.audit import AuditEvent, AuditPage, FieldChange
+from ..services.errors import BackendRefused, BackendUnavailable
 from ..web.pages import ListPage, csv_time
 from .forms import FILTER_KEYS, AuditFilterForm
+from .readable import readable_changes
 
 bp = Blueprint("audit", __name__)
+bp.add_app_template_global(readable_changes, "readable_changes")
 
 # Who may read the trail: it names staff and shows customers' personal data before and after.
 AUDIT_ROLES = ("fraud", "privacy", "admin")
@@ -70,6 +75,18 @@ def change_text(change: FieldChange) -> str:
     return f"{change.field}: {before} → {after}"
 
 
+def customer_names(page: AuditPage) -> Mapping[str, object]:
+    """The page's customers by their readable name (shipping name, else email), read in one
+    call for the whole page; none while the customer backend fails (the ids stay shown)."""
+    ids = list(dict.fromkeys(e.customer_id for e in page.events if e.customer_id))
+    try:
+        found = customer_service().summaries(ids) if ids else {}
+    except (BackendUnavailable, BackendRefused):
+        found = {}
+    names = {cid: s.name or s.email for cid, s in found.items()}
+    return {"customer_names": {cid: name for cid, name in names.items() if name}}
+
+
 TRAIL = ListPage(
     area="audit",
     filter_keys=FILTER_KEYS,
@@ -77,6 +94,7 @@ TRAIL = ListPage(
     export_name="audit",
     columns=CSV_COLUMNS,
     row=csv_row,
+    context=customer_names,
 )
 
 __all__ = ["AUDIT_ROLES", "bp"]

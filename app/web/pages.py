@@ -165,6 +165,8 @@ class ListPage:
     columns: tuple[str, ...]
     row: Callable[[Any], Sequence[str]]
     key_parts: tuple[Callable[[str], Any], ...] = (moment, row_id)
+    # What else a page of records renders with (looked up once per page, never per row).
+    context: Callable[[Any], Mapping[str, Any]] | None = None
 
     def render(
         self,
@@ -173,6 +175,7 @@ class ListPage:
         status: int = 200,
         page: KeysetPage | None = None,
         next_token: str | None = None,
+        **extra: Any,
     ) -> Response:
         """The page or its results fragment."""
         return page_or_fragment(
@@ -184,6 +187,7 @@ class ListPage:
             paged=bool(request.args.get("after")),
             page=page,
             next_token=next_token,
+            **extra,
         )
 
     def show(self, form: Filters, records: Records) -> Response:
@@ -194,7 +198,8 @@ class ListPage:
         after = decode_key(request.args.get("after"), *self.key_parts)
         limit = current_app.config[self.page_size_setting]
         page = records.search(form.query(after=after, limit=limit))
-        return self.render(form, page=page, next_token=encode_key(page.next_key))
+        extra = self.context(page) if self.context is not None else {}
+        return self.render(form, page=page, next_token=encode_key(page.next_key), **extra)
 
     def export(self, form: Filters, records: Records) -> Response:
         """Every record the filters select as CSV, or the filters' errors (422, no CSV)."""

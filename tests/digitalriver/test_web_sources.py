@@ -20,7 +20,12 @@ OWNER = {
     "email": "ada.owner@example.com",
     "address": {"line1": "12 St James's Sq", "city": "London", "country": "GB"},
 }
-OLD_HEADER = ["Source", "Type", "Brand", "Last four", "Expires", "State"]
+# The source's name carries its brand, last four and expiry; optional columns go after Type.
+BASE_HEADER = ["Source", "Type", "State", "Added"]
+
+
+def with_columns(*optional: str) -> list[str]:
+    return [*BASE_HEADER[:2], *optional, *BASE_HEADER[2:]]
 
 
 def header(page) -> list[str]:
@@ -47,7 +52,7 @@ def test_a_dr_source_shows_its_owner_currency_and_flow_under_labelled_columns(
 
     page = html(client_as("viewer").get(f"/customers/{CID}"))
 
-    assert header(page) == [*OLD_HEADER[:5], "Owner", "Currency", "Flow", "State"]
+    assert header(page) == with_columns("Owner", "Currency", "Flow")
     row = row_of(page, owned)
     assert row["Owner"] == "Ada Lovelace ada.owner@example.com"
     assert row["Currency"] == "EUR"
@@ -99,12 +104,37 @@ def test_on_the_local_store_owner_and_currency_show_when_kept_and_there_is_no_fl
 
     page = html(viewer.get("/customers/cus-local-owned"))
 
-    assert header(page) == [*OLD_HEADER[:5], "Owner", "Currency", "State"]
+    assert header(page) == with_columns("Owner", "Currency")
     row = row_of(page, owned)
     assert (row["Owner"], row["Currency"]) == ("Ada Lovelace ada.owner@example.com", "GBP")
 
     # Nothing of the three kept: the panel is drawn as before.
     page = html(viewer.get("/customers/cus-local-bare"))
 
-    assert header(page) == OLD_HEADER
+    assert header(page) == BASE_HEADER
     assert row_of(page, bare)["State"] == "chargeable"
+
+
+def test_a_dr_source_is_named_by_brand_last_four_and_expiry_on_the_page_and_in_the_audit(
+    client_as, service, emulator
+) -> None:
+    service.create(NewCustomer(id=CID, email="ada@example.com"))
+    card = emulator.add_source()["id"]  # the emulator's Visa ending 1111, expiring 07/2027
+    agent = client_as("agent")
+
+    page = html(agent.get(f"/customers/{CID}"))
+    form = page.by_id("attach-form")
+    state = {i.get("name"): i.get("value") for i in form.find_all("input", type="hidden")}
+    response = agent.post(f"/customers/{CID}/sources", data={**state, "source_id": card})
+    assert response.status_code == 303
+
+    page = html(agent.get(response.headers["Location"]))
+    assert page.by_id("flash").text == "Visa •••• 1111 · 07/27 attached."
+    assert row_of(page, card)["Source"] == f"Visa •••• 1111 · 07/27 Default {card}"
+    account = page.find("section", aria_labelledby="h-account")
+    assert "Visa •••• 1111 · 07/27" in account.text
+    trail = html(client_as("fraud").get(f"/audit?customer={CID}")).by_id("audit-results")
+    assert "Payment source: Visa •••• 1111 · 07/27 (chargeable) added" in trail.text
+    assert "Default payment source: set to Visa •••• 1111 · 07/27" in trail.text
+    # The row says which backend; DR's request id only where the event kept one (failures).
+    assert {p.text for p in trail.find_all("p", "audit-meta")} == {"Digital River"}

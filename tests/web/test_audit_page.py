@@ -166,15 +166,20 @@ def test_a_row_shows_when_who_what_which_customer_outcome_reason_request_id_and_
     row = cells(rows(html(fraud.get("/audit")))[0])
 
     assert row["When (UTC)"].find("time").get("datetime") == "2025-03-03T09:30:00+00:00"
-    assert row["When (UTC)"].text == "2025-03-03 09:30 UTC"
+    assert row["When (UTC)"].find("time").text == "2025-03-03 09:30 UTC"
+    # The absolute time leads; how long ago follows, the exact time on hover.
+    ago = row["When (UTC)"].find("span", "audit-ago").find("time")
+    assert ago.text.endswith(" ago")
+    assert ago.get("title") == "2025-03-03 09:30 UTC"
     assert row["Staff member"].text == "ada"
-    assert row["Action"].text == "Disabled"
+    assert row["Action"].find("span", "audit-action").text == "Disabled"
     assert row["Customer"].find("a").get("href") == "/customers/cus-9"
-    assert row["Outcome"].text == "Succeeded"
-    assert row["Reason / note"].text == "Chargeback “bank called”"
-    assert row["Request id"].text == "req-123 digitalriver"
-    changes = [li.text for li in row["Changes (before → after)"].find_all("li")]
-    assert changes == ["enabled: yes → no", "email: — → a@b.example"]
+    assert row["Action"].find("p", "audit-reason").text == "Chargeback"
+    assert row["Action"].find("p", "audit-note").text == "“bank called”"
+    assert row["Action"].find("p", "audit-meta").text == "Digital River · request req-123"
+    assert not row["Action"].has("span", "badge--bad")
+    changes = [li.text for li in row["Changes"].find_all("li")]
+    assert changes == ["Enabled: yes → no", "Email: set to a@b.example"]
 
 
 def test_a_failed_attempt_is_highlighted_with_its_error(fraud, record) -> None:
@@ -185,7 +190,7 @@ def test_a_failed_attempt_is_highlighted_with_its_error(fraud, record) -> None:
 
     assert "row--failed" in failed.classes
     assert "row--failed" not in succeeded.classes
-    outcome = cells(failed)["Outcome"]
+    outcome = cells(failed)["Action"]
     assert outcome.find("span", "badge--bad").text == "Failed"
     assert outcome.find("p", "audit-error").text == "Digital River timed out."
 
@@ -201,8 +206,8 @@ def test_a_change_made_through_the_customer_service_appears_field_by_field(
     first = cells(rows(html(fraud.get("/audit?action=customer.update")))[0])
 
     assert first["Staff member"].text == "grace"
-    assert first["Action"].text == "Edited"
-    assert "email: old@example.com → new@example.com" in first["Changes (before → after)"].text
+    assert first["Action"].find("span", "audit-action").text == "Edited"
+    assert "Email: old@example.com → new@example.com" in first["Changes"].text
 
 
 def test_an_empty_trail_says_so(fraud) -> None:
@@ -551,6 +556,7 @@ def test_the_timeline_marks_a_failed_attempt_with_its_error(fraud, make_customer
         outcome="failed",
         error="Digital River is unavailable.",
         request_id="req-9",
+        backend="digitalriver",
     )
 
     timeline = html(fraud.get("/customers/cus-1")).by_id("timeline")
