@@ -14,7 +14,7 @@ from . import migrate as migrations
 from .context import services
 from .services.errors import ServiceError
 from .services.local.models import CustomerRow
-from .services.staff import ROLES
+from .services.staff import ROLES, password_problems
 
 DEMO_CUSTOMERS = 2000
 
@@ -46,12 +46,15 @@ def staff_group() -> None:
 )
 @click.option("--name", "display_name", default=None, help="Display name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--one-time", is_flag=True, help="They must choose their own password at the first sign-in."
+)
 def staff_create(
-    username: str, roles: tuple[str, ...], display_name: str | None, password: str
+    username: str, roles: tuple[str, ...], display_name: str | None, password: str, one_time: bool
 ) -> None:
     """Create a staff account with one or more roles."""
     try:
-        staff = services().staff.create(username, password, roles, display_name)
+        staff = services().staff.create(username, password, roles, display_name, one_time=one_time)
     except ServiceError as error:
         raise click.ClickException("; ".join(d.message for d in error.errors)) from error
     click.echo(f"Created {staff.username} ({', '.join(sorted(staff.roles))}).")
@@ -82,10 +85,13 @@ def staff_enable(username: str) -> None:
 @staff_group.command("password")
 @click.argument("username")
 @click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
-def staff_password(username: str, password: str) -> None:
+@click.option(
+    "--one-time", is_flag=True, help="They must choose their own password at the next sign-in."
+)
+def staff_password(username: str, password: str, one_time: bool) -> None:
     """Set a new password; every session of the account ends."""
     try:
-        services().staff.set_password(username, password)
+        services().staff.set_password(username, password, one_time=one_time)
     except ServiceError as error:
         raise click.ClickException("; ".join(d.message for d in error.errors)) from error
     click.echo(f"New password set for {username}; their sessions have ended.")
@@ -151,7 +157,8 @@ def demo_command(count: int) -> None:
     if staff.count() == 0:
         lines = []
         for role in ROLES:
-            password = secrets.token_urlsafe(12)
+            password = _demo_password(role)
+            # Not one-time: the demo's printed passwords keep working.
             staff.create(role, password, [role], f"Demo {role}")
             lines.append(f"  {role:8} {password:22} {role}")
         credentials.parent.mkdir(parents=True, exist_ok=True)
@@ -162,3 +169,11 @@ def demo_command(count: int) -> None:
         click.echo(credentials.read_text().rstrip())
     else:
         click.echo("Staff accounts exist; `flask --app wsgi staff list` shows them.")
+
+
+def _demo_password(username: str) -> str:
+    """A random 16-character password that passes the password rules."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if not password_problems(password, username):
+            return password

@@ -53,11 +53,16 @@ def create() -> Response | tuple[str, int]:
                 form.password.data,
                 form.roles.data or [],
                 form.display_name.data,
+                one_time=True,
             )
         except (InvalidParameter, Conflict) as error:
             problems = _field_errors(form, error)
         else:
-            flash(f"Staff account {staff.username} created.", "success")
+            flash(
+                f"Staff account {staff.username} created; they choose their own password "
+                "when they first sign in.",
+                "success",
+            )
             return redirect(url_for("admin.index"), code=303)
     return render_template("admin/new.html", form=form, problems=problems), 422
 
@@ -66,14 +71,21 @@ def create() -> Response | tuple[str, int]:
 @roles_required("admin")
 def edit(username: str) -> str:
     """Roles and status of one account, its password reset and "sign out everywhere"."""
-    account = _account(username)
-    form = EditStaffForm(data={"roles": sorted(account.roles), "active": account.active})
-    return _edit_page(account, form=form)
+    return _edit_page(_account(username))
+
+
+def _edit_form(account: Staff) -> EditStaffForm:
+    data = {
+        "display_name": account.display_name,
+        "roles": sorted(account.roles),
+        "active": account.active,
+    }
+    return EditStaffForm(formdata=None, data=data)
 
 
 def _edit_page(account: Staff, **forms: object) -> str:
     context = {
-        "form": EditStaffForm(data={"roles": sorted(account.roles), "active": account.active}),
+        "form": _edit_form(account),
         "reset": ResetPasswordForm(formdata=None),
         "sign_out": SignOutEverywhereForm(formdata=None),
         "open_sessions": services().sessions.open_count(account.id),
@@ -86,17 +98,24 @@ def _edit_page(account: Staff, **forms: object) -> str:
 @bp.post("/staff/<username>/password")
 @roles_required("admin")
 def reset_password(username: str) -> Response | tuple[str, int]:
-    """Set a new password for the account; every one of its sessions ends."""
+    """Set a one-time password for the account (to be replaced at its next sign-in); every one
+    of its sessions ends."""
     account = _account(username)
     form = ResetPasswordForm()
     if form.validate():
         try:
-            staff_service().set_password(username, form.password.data)
+            staff_service().set_password(username, form.password.data, one_time=True)
         except InvalidParameter as error:
             form.password.errors = [d.message for d in error.errors]
         else:
-            record_staff_event("staff.password", account, "password reset by an administrator")
-            flash(f"New password set for {account.username}; their sessions have ended.", "success")
+            record_staff_event(
+                "staff.password", account, "one-time password set by an administrator"
+            )
+            flash(
+                f"One-time password set for {account.username}; their sessions have ended and "
+                "they must choose a new password when they next sign in.",
+                "success",
+            )
             return redirect(url_for("admin.edit", username=account.username), code=303)
     return _edit_page(account, reset=form), 422
 
@@ -118,13 +137,19 @@ def sign_out_everywhere(username: str) -> Response | tuple[str, int]:
 @bp.post("/staff/<username>")
 @roles_required("admin")
 def update(username: str) -> Response | tuple[str, int]:
-    """Save roles and status; the last active administrator cannot be demoted or disabled."""
+    """Save display name, roles and status; the last active administrator cannot be demoted
+    or disabled."""
     account = _account(username)
     form = EditStaffForm()
     problems: list[str] = []
     if form.validate():
         try:
-            staff_service().update(username, roles=form.roles.data or [], active=form.active.data)
+            staff_service().update(
+                username,
+                roles=form.roles.data or [],
+                active=form.active.data,
+                display_name=form.display_name.data or "",
+            )
         except (InvalidParameter, Conflict) as error:
             problems = _field_errors(form, error)
         else:

@@ -2,6 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..services.staff import MAX_PASSWORD_LENGTH, PASSWORD_HINT
+
 
 class SignInForm(FlaskForm):
     username = StringField(
@@ -13,17 +15,33 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField(
-        "Current password",
-        validators=[DataRequired("Enter your current password."), Length(max=256)],
-    )
+class ChoosePasswordForm(FlaskForm):
+    """A new password, twice (replacing a one-time password: no current one asked)."""
+
     new = PasswordField(
         "New password",
-        validators=[DataRequired("Enter a new password."), Length(max=256)],
-        description="At least 10 characters, 6 of them different; not your username.",
+        validators=[DataRequired("Enter a new password.")],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         "New password again",
-        validators=[EqualTo("new", "The two new passwords differ.")],
+        validators=[
+            DataRequired("Enter the new password again."),
+            EqualTo("new", "The two new passwords differ."),
+        ],
+    )
+
+
+class ChangePasswordForm(ChoosePasswordForm):
+    """One's own change: the current password first."""
+
+    current = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password."),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Passwords have at most {MAX_PASSWORD_LENGTH} characters.",
+            ),
+        ],
     )

@@ -27,15 +27,17 @@ from ..services.audit import AuditEvent
 from ..services.audit import now as audit_now
 from ..services.customers import REASON_LABELS
 from ..services.errors import InvalidParameter
-from ..services.staff import ROLE_LABELS, Staff
+from ..services.staff import ROLE_EXPLANATIONS, ROLE_LABELS, ROLES, Staff
 from ..services.throttle import Attempt, Lockout
-from .forms import ChangePasswordForm, SignInForm
+from .forms import ChangePasswordForm, ChoosePasswordForm, SignInForm
 from .permissions import can, record_staff_event, signed_in_staff
 
 bp = Blueprint("auth", __name__)
 
 # Endpoints a signed-out visitor may reach.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.authenticate", "static"}) | HEALTH_ENDPOINTS
+# What a staff member with a one-time password may reach until they have chosen their own.
+ONE_TIME_PASSWORD_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout"}
 
 
 class CurrentStaff(UserMixin):
@@ -76,8 +78,10 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _require_sign_in() -> Response | None:
-        if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        if request.endpoint in PUBLIC_ENDPOINTS:
             return None
+        if current_user.is_authenticated:
+            return _require_own_password()
         target = url_for("auth.login", next=_local_path(request.full_path))
         if htmx.is_htmx():
             return htmx.redirect_header(make_response("", 401), target)
@@ -88,9 +92,25 @@ def register(app: Flask) -> None:
         return {
             "can": can,
             "role_labels": ROLE_LABELS,
+            "role_explanations": ROLE_EXPLANATIONS,
+            "all_roles": ROLES,
             "backend": _backend_badge(),
             "disable_reasons": REASON_LABELS,
         }
+
+
+def _require_own_password() -> Response | None:
+    """A staff member signed in with a one-time password reaches only the page that replaces
+    it (and signing out): every other request is sent there."""
+    staff = signed_in_staff()
+    if staff is None or not staff.must_change_password:
+        return None
+    if request.endpoint in ONE_TIME_PASSWORD_ENDPOINTS:
+        return None
+    target = url_for("auth.change_password")
+    if htmx.is_htmx():
+        return htmx.redirect_header(make_response("", 200), target)
+    return redirect(target, code=303)
 
 
 def _backend_badge() -> dict[str, object]:
@@ -135,6 +155,8 @@ def authenticate() -> tuple[str, int] | Response:
         if staff is not None:
             throttle.succeeded(attempt)
             _start_session(staff, remember=bool(form.remember.data))
+            if staff.must_change_password:
+                return redirect(url_for("auth.change_password", next=next_path), code=303)
             return redirect(next_path or url_for("customers.index"), code=303)
         lockouts = throttle.failed(attempt)
         for lockout in lockouts:
@@ -197,26 +219,31 @@ def _audit_lockout(lockout: Lockout, attempt: Attempt) -> None:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password() -> tuple[str, int] | str | Response:
-    """Change one's own password; every other session of the account ends."""
+    """Change one's own password (the current one required), or choose one in place of a
+    one-time password; every other session of the account ends."""
     staff = signed_in_staff()
     assert staff is not None
-    form = ChangePasswordForm()
+    one_time = staff.must_change_password
+    form = ChoosePasswordForm() if one_time else ChangePasswordForm()
+    next_path = _local_path(request.args.get("next"))
     if form.validate_on_submit():
+        current = None if one_time else form.current.data
         service = staff_service()
-        if not service.check_password(staff.username, form.current.data):
-            form.current.errors = ["That is not your current password."]
+        try:
+            changed = service.change_password(staff.username, form.new.data, current=current)
+        except InvalidParameter as error:
+            for detail in error.errors:
+                field = form.current if detail.parameter == "current" and not one_time else form.new
+                field.errors = [*field.errors, detail.message]
         else:
-            try:
-                service.set_password(staff.username, form.new.data)
-            except InvalidParameter as error:
-                form.new.errors = [d.message for d in error.errors]
-            else:
-                record_staff_event("staff.password", staff, "changed their own password")
-                _start_session(staff, remember=False)
-                flash("Password changed; every other session has ended.", "success")
-                return redirect(url_for("customers.index"), code=303)
+            note = "replaced a one-time password" if one_time else "changed their own password"
+            record_staff_event("staff.password", staff, note)
+            _start_session(changed, remember=False)
+            flash("Password changed; every other session has ended.", "success")
+            return redirect(next_path or url_for("customers.index"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/password.html", form=form), status
+    page = render_template("auth/password.html", form=form, one_time=one_time, next=next_path)
+    return page, status
 
 
 @bp.post("/logout")

@@ -157,6 +157,7 @@ _RESUME = (
         _STAFF.active,
         _STAFF.created_time,
         _STAFF.last_login_time,
+        _STAFF.must_change_password,
         _SESSIONS.remembered,
         _SESSIONS.last_seen_time,
     )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,14 +24,39 @@ from .local.store import aware, utcnow
 
 ROLES = ("viewer", "agent", "fraud", "privacy", "admin")
 ROLE_LABELS = {
-    "viewer": "Viewer (read-only)",
+    "viewer": "Viewer",
     "agent": "Support agent",
     "fraud": "Fraud analyst",
     "privacy": "Privacy officer",
     "admin": "Administrator",
 }
-MIN_PASSWORD_LENGTH = 10
-MIN_DISTINCT_CHARACTERS = 6
+# What each role may do, in one line (every role can search and read).
+ROLE_EXPLANATIONS = {
+    "viewer": "Searches and reads every customer; changes nothing.",
+    "agent": "Creates customers and corrects their details, payment sources, tax data and "
+    "metadata; downloads searches as CSV.",
+    "fraud": "Disables and re-enables customers, always with a reason; reads the audit trail.",
+    "privacy": "Records and tracks customers' requests to be forgotten; reads the audit trail.",
+    "admin": "Manages staff accounts and their roles; can do everything the others can.",
+}
+# NIST SP 800-63B: at least 8 characters, more recommended; 12 here. No composition rules.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+MAX_DISPLAY_NAME_LENGTH = 128
+PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words make a good one. "
+    "Not a common password, not your username."
+)
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+# What people add before or after a common password ("password123!", "2024monkey").
+_DECORATION = string.digits + string.punctuation + string.whitespace
+# Runs along a keyboard row or the alphabet, either way ("abcdefghijkl", "0987654321…").
+_SEQUENCES = (
+    "01234567890123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+)
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 
 
@@ -41,6 +69,8 @@ class Staff:
     active: bool
     created_time: dt.datetime
     last_login_time: dt.datetime | None = None
+    # A one-time password (set by an administrator) must be replaced before anything else.
+    must_change_password: bool = False
 
     def has_any(self, *roles: str) -> bool:
         return "admin" in self.roles or bool(self.roles.intersection(roles))
@@ -56,7 +86,21 @@ def _role_problems(roles: list[str]) -> list[ErrorDetail]:
         return []
     return [
         ErrorDetail(
-            "invalid_parameter", f"Roles must be one or more of {', '.join(ROLES)}.", "roles"
+            "invalid_parameter",
+            f"Choose one or more roles: {', '.join(ROLE_LABELS[r] for r in ROLES)}.",
+            "roles",
+        )
+    ]
+
+
+def _display_name_problems(display_name: str) -> list[ErrorDetail]:
+    if len(display_name.strip()) <= MAX_DISPLAY_NAME_LENGTH:
+        return []
+    return [
+        ErrorDetail(
+            "invalid_parameter",
+            f"Display names have at most {MAX_DISPLAY_NAME_LENGTH} characters.",
+            "display_name",
         )
     ]
 
@@ -70,6 +114,7 @@ def to_staff(row: StaffRow) -> Staff:
         active=row.active,
         created_time=aware(row.created_time),  # type: ignore[arg-type]
         last_login_time=aware(row.last_login_time),
+        must_change_password=bool(row.must_change_password),
     )
 
 
@@ -84,18 +129,51 @@ def end_sessions(session: Session, staff_id: int) -> int:
     return result.rowcount or 0
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower case (read once per process)."""
+    with COMMON_PASSWORDS.open(encoding="utf-8") as lines:
+        return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def _repetitive(password: str) -> bool:
+    """One short piece said over and over ("aaaaaaaaaaaa", "121212121212", "abcabcabcabc"),
+    or a run along the alphabet or a keyboard row ("abcdefghijklm", "987654321098")."""
+    lowered = password.lower()
+    for period in range(1, 5):
+        if len(lowered) > period and lowered == (lowered[:period] * len(lowered))[: len(lowered)]:
+            return True
+    return any(lowered in run or lowered in run[::-1] for run in _SEQUENCES)
+
+
 def password_problems(password: str, username: str = "") -> list[ErrorDetail]:
-    """What makes ``password`` too easy to guess: short, few distinct characters (such as
-    ``aaaaaaaaaa`` or ``1212121212``), or the username in it."""
+    """What makes ``password`` too easy to guess, by NIST SP 800-63B's rules: shorter than
+    MIN_PASSWORD_LENGTH, on the shipped list of common passwords (whatever its case), one
+    character or short piece repeated or a keyboard/alphabet run, or the username in it.
+    A common password with digits or symbols stuck on before or after counts as common.
+    No composition rules (no demands for digits, capitals or symbols)."""
     message = None
+    lowered = password.strip().lower()
+    core = lowered.strip(_DECORATION)
     if len(password) < MIN_PASSWORD_LENGTH:
         message = f"Passwords need at least {MIN_PASSWORD_LENGTH} characters."
-    elif len(set(password.lower())) < MIN_DISTINCT_CHARACTERS:
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        message = f"Passwords have at most {MAX_PASSWORD_LENGTH} characters."
+    elif lowered in common_passwords():
         message = (
-            f"Use at least {MIN_DISTINCT_CHARACTERS} different characters; repeated "
-            "characters and short patterns are guessed first."
+            "That is one of the most common passwords, tried first by attackers; choose another."
         )
-    elif username and len(username) >= 3 and username.lower() in password.lower():
+    elif len(core) >= 4 and core in common_passwords():
+        message = (
+            "That is a common password with digits or symbols added, tried early by "
+            "attackers; choose another."
+        )
+    elif _repetitive(password):
+        message = (
+            "Repeated characters, patterns and keyboard runs are guessed first; choose "
+            "something less predictable."
+        )
+    elif username and len(username) >= 3 and username.lower() in lowered:
         message = "A password must not contain the username."
     return [ErrorDetail("invalid_parameter", message, "password")] if message else []
 
@@ -110,8 +188,16 @@ class StaffService:
         self._dummy_hash = self._hasher.hash("not-a-real-password")
 
     def create(
-        self, username: str, password: str, roles: Iterable[str], display_name: str | None = None
+        self,
+        username: str,
+        password: str,
+        roles: Iterable[str],
+        display_name: str | None = None,
+        *,
+        one_time: bool = False,
     ) -> Staff:
+        """A new active account; with ``one_time`` its password must be changed at the first
+        sign-in (an administrator chose it, so it should not stay in use)."""
         username = username.strip().lower()
         role_set = sorted(set(roles))
         problems: list[ErrorDetail] = []
@@ -125,16 +211,18 @@ class StaffService:
             )
         problems += password_problems(password, username)
         problems += _role_problems(role_set)
+        problems += _display_name_problems(display_name or username)
         if problems:
             raise InvalidParameter(errors=problems)
         with self._sessions() as session:
             row = StaffRow(
                 username=username,
-                display_name=(display_name or username).strip(),
+                display_name=(display_name or "").strip() or username,
                 password_hash=self._hasher.hash(password),
                 roles=" ".join(role_set),
                 active=True,
                 created_time=utcnow(),
+                must_change_password=one_time,
             )
             session.add(row)
             try:
@@ -184,14 +272,21 @@ class StaffService:
         return self.update(username, roles=roles)
 
     def update(
-        self, username: str, *, roles: Iterable[str] | None = None, active: bool | None = None
+        self,
+        username: str,
+        *,
+        roles: Iterable[str] | None = None,
+        active: bool | None = None,
+        display_name: str | None = None,
     ) -> Staff:
-        """Change roles and/or status in one transaction; never leave no active admin."""
+        """Change roles, status and/or display name in one transaction; never leave no
+        active admin. A blank display name falls back to the username."""
         role_set = sorted(set(roles)) if roles is not None else None
-        if role_set is not None:
-            problems = _role_problems(role_set)
-            if problems:
-                raise InvalidParameter(errors=problems)
+        problems = _role_problems(role_set) if role_set is not None else []
+        if display_name is not None:
+            problems += _display_name_problems(display_name)
+        if problems:
+            raise InvalidParameter(errors=problems)
         with write_session(self._sessions) as session:
             row = self._row(session, username)
             keeps_admin = (active is not False) and (
@@ -203,24 +298,54 @@ class StaffService:
                 row.roles = " ".join(role_set)
             if active is not None:
                 row.active = active
+            if display_name is not None:
+                row.display_name = display_name.strip() or row.username
             if active is False:
                 end_sessions(session, row.id)
             session.commit()
             return to_staff(row)
 
-    def set_password(self, username: str, password: str) -> Staff:
-        """Set a new password (the staff member's own change, or an administrator's reset);
-        every session of the account ends, so a stolen cookie goes with the old password."""
+    def set_password(self, username: str, password: str, *, one_time: bool = False) -> Staff:
+        """Set a new password (an administrator's reset, or the command line); with
+        ``one_time`` the staff member must choose their own at the next sign-in. Every
+        session of the account ends, so a stolen cookie goes with the old password."""
         with write_session(self._sessions) as session:
             row = self._row(session, username)
             rules.raise_if(password_problems(password, row.username))
             row.password_hash = self._hasher.hash(password)
+            row.must_change_password = one_time
+            end_sessions(session, row.id)
+            session.commit()
+            return to_staff(row)
+
+    def change_password(self, username: str, new: str, *, current: str | None = None) -> Staff:
+        """The staff member's own change: ``current`` must be their password, except when
+        they are replacing a one-time password (they have just signed in with it). The new
+        one must pass the rules and differ from the old. Every session of the account ends
+        (the caller opens a new one for the browser that asked)."""
+        with write_session(self._sessions) as session:
+            row = self._row(session, username)
+            if current is None and not row.must_change_password:
+                raise InvalidParameter(
+                    "Enter your current password.", code="missing_parameter", parameter="current"
+                )
+            if current is not None and not self._verify(row.password_hash, current):
+                raise InvalidParameter("That is not your current password.", parameter="current")
+            rules.raise_if(password_problems(new, row.username))
+            if self._verify(row.password_hash, new):
+                which = "one-time" if row.must_change_password else "current"
+                raise InvalidParameter(
+                    f"The new password must differ from your {which} password.",
+                    parameter="password",
+                )
+            row.password_hash = self._hasher.hash(new)
+            row.must_change_password = False
             end_sessions(session, row.id)
             session.commit()
             return to_staff(row)
 
     def check_password(self, username: str, password: str) -> bool:
-        """Whether ``password`` is the account's (to confirm a change of one's own)."""
+        """Whether ``password`` is the account's."""
         with self._sessions() as session:
             row = self._row(session, username)
             return self._verify(row.password_hash, password)

@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 from app.migrate import downgrade, upgrade
 from app.services.customers import SearchQuery
 from app.services.local.models import Base, CustomerRow
-from app.services.staff import ROLES
+from app.services.staff import ROLES, password_problems
 
 PASSWORD = "correct-horse-battery"
 
@@ -93,7 +93,7 @@ def test_staff_create_refuses_a_short_password(runner, staff):
     )
 
     assert result.exit_code == 1
-    assert "Passwords need at least 10 characters." in result.output
+    assert "Passwords need at least 12 characters." in result.output
     assert staff.count() == 0
 
 
@@ -209,7 +209,10 @@ def test_demo_loads_customers_and_one_account_per_role_and_prints_the_credential
     assert sorted(accounts) == sorted(ROLES)
     for username, password in accounts.items():
         assert password in result.output
-        assert staff.authenticate(username, password).roles == {username}
+        assert password_problems(password, username) == []
+        signed_in = staff.authenticate(username, password)
+        assert signed_in.roles == {username}
+        assert not signed_in.must_change_password, "the demo's printed passwords keep working"
 
 
 def test_running_demo_again_adds_no_customers_or_accounts(app, runner, staff):
@@ -228,12 +231,29 @@ def test_running_demo_again_adds_no_customers_or_accounts(app, runner, staff):
 def test_staff_password_sets_a_new_one_and_refuses_a_weak_one(app, runner, staff):
     staff.create("carol", PASSWORD, ["agent"])
 
-    weak = runner.invoke(args=["staff", "password", "carol", "--password", "aaaaaaaaaa"])
+    weak = runner.invoke(args=["staff", "password", "carol", "--password", "aaaaaaaaaaaa"])
     strong = runner.invoke(args=["staff", "password", "carol", "--password", "new-long-passphrase"])
 
-    assert weak.exit_code != 0 and "different characters" in weak.output
+    assert weak.exit_code != 0 and "Repeated characters" in weak.output
     assert strong.exit_code == 0, strong.output
     assert staff.authenticate("carol", "new-long-passphrase") is not None
+
+
+@pytest.mark.parametrize("one_time", [False, True])
+def test_staff_password_and_create_can_set_a_one_time_password(runner, staff, one_time):
+    flag = ["--one-time"] if one_time else []
+    created = runner.invoke(
+        args=["staff", "create", "dora", "--role", "agent", "--password", PASSWORD, *flag]
+    )
+    assert created.exit_code == 0, created.output
+    assert staff.get_by_username("dora").must_change_password is one_time
+
+    staff.change_password("dora", "picked-this-myself", current=PASSWORD)
+    reset = runner.invoke(
+        args=["staff", "password", "dora", "--password", "new-long-passphrase", *flag]
+    )
+    assert reset.exit_code == 0, reset.output
+    assert staff.get_by_username("dora").must_change_password is one_time
 
 
 def test_staff_sign_out_ends_the_sessions(app, runner, staff):

@@ -3,6 +3,8 @@ the account's other sessions, so a copied cookie stops working, and each is audi
 
 from __future__ import annotations
 
+import pytest
+
 from app.services.audit import AuditQuery
 from tests.conftest import PASSWORD, csrf_token
 
@@ -40,14 +42,65 @@ def test_a_wrong_current_password_or_a_weak_new_one_changes_nothing(app, make_st
     client, username = signed_in(app, make_staff)
 
     wrong = change(client, "not-my-password", NEW)
-    weak = change(client, PASSWORD, "aaaaaaaaaa")
+    weak = change(client, PASSWORD, "aaaaaaaaaaaa")
     differ = change(client, PASSWORD, NEW, confirm=NEW + "x")
+    same = change(client, PASSWORD, PASSWORD)
 
-    assert (wrong.status_code, weak.status_code, differ.status_code) == (422, 422, 422)
+    assert {r.status_code for r in (wrong, weak, differ, same)} == {422}
     assert "not your current password" in field_error(html(wrong), "current")
-    assert "different characters" in field_error(html(weak), "new")
+    assert "Repeated characters" in field_error(html(weak), "new")
     assert "differ" in field_error(html(differ), "confirm")
+    assert "differ from your current password" in field_error(html(same), "new")
     assert staff.authenticate(username, PASSWORD) is not None
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("plum-kite-4", "at least 12 characters"),
+        ("password1234", "most common passwords"),
+        ("QWERTY123456", "most common passwords"),
+        ("Sunshine2024!", "common password with digits or symbols added"),
+        ("zzzzzzzzzzzzzz", "Repeated characters"),
+        ("qwertyuiopasdf", "keyboard runs"),
+    ],
+)
+def test_each_password_rule_is_explained_next_to_the_field_and_in_the_summary(
+    app, make_staff, staff, new, message
+):
+    client, username = signed_in(app, make_staff)
+
+    response = change(client, PASSWORD, new)
+
+    assert response.status_code == 422
+    page = html(response)
+    assert message in field_error(page, "new")
+    link = page.by_id("error-summary").find("a")
+    assert link.get("href") == "#new" and link.text.startswith("New password: ")
+    assert message in link.text
+    assert staff.authenticate(username, PASSWORD) is not None
+
+
+def test_the_username_in_the_new_password_is_refused(app, make_staff):
+    client, username = signed_in(app, make_staff)
+
+    response = change(client, PASSWORD, f"my-{username}-passphrase")
+
+    assert "must not contain the username" in field_error(html(response), "new")
+
+
+def test_the_header_leads_to_the_change_password_page_which_explains_the_rules(app, make_staff):
+    client, _ = signed_in(app, make_staff)
+
+    header = html(client.get("/")).find("header")
+    link = next(a for a in header.find_all("a") if a.text == "Change password")
+    page = html(client.get(link.get("href")))
+
+    assert page.find("h1").text == "Change your password"
+    assert "At least 12 characters" in page.by_id("new-hint").text
+    assert page.by_id("new").get("aria-describedby") == "new-hint"
+    assert page.by_id("current").get("type") == "password"
+    assert not page.has(id="error-summary")
 
 
 def test_an_administrators_reset_ends_the_accounts_sessions(app, make_staff, client_as, staff):
@@ -61,7 +114,11 @@ def test_an_administrators_reset_ends_the_accounts_sessions(app, make_staff, cli
 
     assert response.status_code == 303
     assert not is_signed_in(victim)
-    assert staff.authenticate(username, NEW) is not None
+    assert staff.authenticate(username, NEW).must_change_password
+    events = app.extensions["customer_desk"].audit.search(AuditQuery(action="staff.password"))
+    assert [e.note for e in events.events] == [
+        f"{username}: one-time password set by an administrator"
+    ]
 
 
 def test_sign_out_everywhere_ends_every_session_and_is_audited(app, make_staff, client_as):

@@ -177,6 +177,11 @@ class StaffRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_time: Mapped[dt.datetime] = mapped_column(DateTime)
     last_login_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Set with a one-time password (an administrator's reset or new account): until the
+    # staff member chooses their own, every page sends them to choose one.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class StaffSessionRow(Base):
