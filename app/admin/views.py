@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from ..auth.permissions import record_staff_event, roles_required
 from ..context import services, staff_service
 from ..services.errors import Conflict, InvalidParameter, ServiceError
-from ..services.staff import Staff, StaffNotFound
+from ..services.staff import Staff, StaffNotFound, describe_change, role_names
 from .forms import EditStaffForm, NewStaffForm, ResetPasswordForm, SignOutEverywhereForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,6 +58,11 @@ def create() -> Response | tuple[str, int]:
         except (InvalidParameter, Conflict) as error:
             problems = _field_errors(form, error)
         else:
+            record_staff_event(
+                "staff.create",
+                staff,
+                f"created with roles {role_names(staff.roles)} and a one-time password",
+            )
             flash(
                 f"Staff account {staff.username} created; they choose their own password "
                 "when they first sign in.",
@@ -144,7 +149,7 @@ def update(username: str) -> Response | tuple[str, int]:
     problems: list[str] = []
     if form.validate():
         try:
-            staff_service().update(
+            changed = staff_service().update(
                 username,
                 roles=form.roles.data or [],
                 active=form.active.data,
@@ -153,6 +158,8 @@ def update(username: str) -> Response | tuple[str, int]:
         except (InvalidParameter, Conflict) as error:
             problems = _field_errors(form, error)
         else:
+            if note := describe_change(account, changed):
+                record_staff_event("staff.update", changed, note)
             flash(f"Staff account {account.username} saved.", "success")
             return redirect(url_for("admin.index"), code=303)
     return _edit_page(account, form=form, problems=problems), 422

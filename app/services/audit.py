@@ -32,6 +32,8 @@ ACTIONS = {
     "metadata.update": "Edited metadata",
     "customer.forget": "Requested to be forgotten",
     "customer.export": "Exported a search as CSV",
+    "staff.create": "Created a staff account",
+    "staff.update": "Changed a staff account",
     "staff.lockout": "Sign-in locked after failed attempts",
     "staff.password": "Changed a staff password",
     "staff.sign_out_everywhere": "Signed a staff member out everywhere",

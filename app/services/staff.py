@@ -93,6 +93,24 @@ def _role_problems(roles: list[str]) -> list[ErrorDetail]:
     ]
 
 
+def role_names(roles: Iterable[str]) -> str:
+    """The roles by name, in the order of ROLES ("Support agent, Fraud analyst")."""
+    held = set(roles)
+    return ", ".join(ROLE_LABELS[r] for r in ROLES if r in held) or "none"
+
+
+def describe_change(before: Staff, after: Staff) -> str:
+    """What an administrator changed on an account, for the audit trail ("" when nothing)."""
+    parts = []
+    if before.display_name != after.display_name:
+        parts.append(f"display name “{before.display_name}” → “{after.display_name}”")
+    if before.roles != after.roles:
+        parts.append(f"roles {role_names(before.roles)} → {role_names(after.roles)}")
+    if before.active != after.active:
+        parts.append("enabled" if after.active else "disabled (every session ended)")
+    return "; ".join(parts)
+
+
 def _display_name_problems(display_name: str) -> list[ErrorDetail]:
     if len(display_name.strip()) <= MAX_DISPLAY_NAME_LENGTH:
         return []

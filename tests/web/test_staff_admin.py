@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.services.audit import AuditQuery
 from app.services.staff import ROLE_EXPLANATIONS, ROLE_LABELS, ROLES
 from tests.conftest import PASSWORD, csrf_token, sign_in
 
@@ -9,6 +10,12 @@ from .conftest import html
 from .dom import field_error
 
 ONE_TIME = "temporary-plum-kite-47"
+
+
+def audit_notes(app, action: str) -> list[str]:
+    """The notes of the audit events of ``action``, oldest first."""
+    events = app.extensions["customer_desk"].audit.search(AuditQuery(action=action)).events
+    return [e.note for e in reversed(events)]
 
 
 @pytest.mark.parametrize("role", ["viewer", "agent", "fraud", "privacy"])
@@ -122,6 +129,32 @@ def test_an_administrator_changes_roles_and_disables_an_account(app, client_as, 
     assert account.roles == {"agent"} and not account.active
     assert account.display_name == "Vera Viewer"
     assert staff.authenticate(target, PASSWORD) is None
+    assert audit_notes(app, "staff.update") == [
+        f"{target}: display name “{target.title()}” → “Vera Viewer”; roles Viewer → Support "
+        "agent; disabled (every session ended)"
+    ]
+
+
+def test_creating_an_account_is_audited_and_saving_no_change_records_nothing(app, client_as):
+    admin = client_as("admin")
+    token = csrf_token(admin, "/admin/staff/new")
+    admin.post(
+        "/admin/staff",
+        data={"username": "dana", "password": PASSWORD, "roles": ["fraud", "agent"],
+              "csrf_token": token},
+    )  # fmt: skip
+    admin.post(
+        "/admin/staff/dana",
+        data={"display_name": "dana", "roles": ["agent", "fraud"], "active": "y",
+              "csrf_token": token},
+    )  # fmt: skip
+
+    assert audit_notes(app, "staff.create") == [
+        "dana: created with roles Support agent, Fraud analyst and a one-time password"
+    ]
+    assert audit_notes(app, "staff.update") == []
+    listing = html(admin.get("/audit?action=staff.create")).text
+    assert "Created a staff account" in listing
 
 
 def test_an_administrator_renames_an_account_and_a_blank_name_falls_back_to_the_username(
