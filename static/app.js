@@ -502,3 +502,38 @@
     }
   });
 })();
+
+/* == CONFLICT helper: a destructive form's button waits for the typed confirmation == */
+// <form data-confirm-typed="cus_1"> keeps its [data-confirm-submit] button disabled until
+// its text field holds exactly that value (spaces around it aside, as the server reads
+// it). The server checks again; without this script the button simply stays enabled.
+(function () {
+  "use strict";
+
+  function sync(form) {
+    var button = form.querySelector("[data-confirm-submit]");
+    var input = form.querySelector("input[type='text'], input:not([type])");
+    if (!button || !input) return;
+    button.disabled = input.value.trim() !== form.getAttribute("data-confirm-typed");
+  }
+
+  function syncAll(root) {
+    var forms = (root || document).querySelectorAll("form[data-confirm-typed]");
+    for (var i = 0; i < forms.length; i++) sync(forms[i]);
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest ? event.target.closest("form[data-confirm-typed]") : null;
+    if (form) sync(form);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      syncAll(document);
+    });
+  } else {
+    syncAll(document);
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    syncAll(event.target);
+  });
+})();

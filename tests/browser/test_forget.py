@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.services.customers import NewCustomer
+from app.services.customers import Address, NewCustomer, Shipping
 
 CID = "cus-journey-forget"
 
@@ -43,14 +43,10 @@ def test_a_privacy_officer_forgets_a_customer_through_the_confirmation_step(
         expect(page.get_by_text("erased now")).to_be_visible()
     a11y(page)
 
-    # A wrong typed id: refused next to the field, nothing changes.
+    # A wrong typed id: the button stays disabled (the server refuses it too), nothing changes.
     page.get_by_label("Type the customer id to confirm").fill(CID + "x")
     page.get_by_label("Reason or ticket reference").fill("TICKET-77")
-    page.get_by_role("button", name="Forget this customer").click()
-    expect(field_error(page, "Type the customer id to confirm")).to_contain_text(
-        f"type {CID} exactly"
-    )
-    expect(page.get_by_label("Reason or ticket reference")).to_have_value("TICKET-77")
+    expect(page.get_by_role("button", name="Forget this customer")).to_be_disabled()
     a11y(page)
     privacy = app.extensions["customer_desk"].privacy
     assert privacy.for_customer(CID) is None
@@ -80,6 +76,34 @@ def test_a_privacy_officer_forgets_a_customer_through_the_confirmation_step(
     page.get_by_label("Status").select_option("failed")
     expect(page.locator("#privacy-results")).to_contain_text("No requests match these filters.")
     a11y(page)
+
+
+def test_the_confirmation_names_whose_data_is_erased_and_waits_for_the_exact_id(
+    page: Page, live_server, sign_in, a11y, make_staff, service
+) -> None:
+    service.create(
+        NewCustomer(
+            id=CID,
+            email="ada.journey@example.com",
+            shipping=Shipping(name="Ada Journey", address=Address(city="Leeds", country="GB")),
+        )
+    )
+    sign_in(page, make_staff("privacy"), path=f"/login?next=/customers/{CID}/forget")
+    whose = page.get_by_role("region", name="Whose data is erased")
+    expect(whose).to_contain_text("Ada Journey")
+    expect(whose).to_contain_text("ada.journey@example.com")
+    expect(whose).to_contain_text("Leeds, GB")
+    button = page.get_by_role("button", name="Forget this customer")
+    typed = page.get_by_label("Type the customer id to confirm")
+    expect(button).to_be_disabled()
+    a11y(page)
+
+    typed.fill(CID[:-1])
+    expect(button).to_be_disabled()
+    typed.fill(f"  {CID} ")
+    expect(button).to_be_enabled()
+    typed.fill(CID.upper())
+    expect(button).to_be_disabled()
 
 
 @pytest.mark.parametrize("role", ["agent", "fraud"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
+from app.services.customers import Address, NewCustomer, Shipping
 from tests.conftest import csrf_token
 
 from .conftest import HX, html
@@ -92,6 +93,53 @@ def test_privacy_officers_and_admins_see_the_link_and_the_confirmation(
     assert confirm.find("form", action=CONFIRM)
     assert confirm.find("input", name="confirm_id")
     assert confirm.find("textarea", name="reason")
+
+
+@pytest.mark.parametrize("backend", ["local", "digitalriver"])
+def test_the_confirmation_names_whose_data_is_erased(officer, service, backend) -> None:
+    service.create(
+        NewCustomer(
+            id=CID,
+            email="ada.forget@example.com",
+            shipping=Shipping(
+                name="Ada Forget",
+                organization="Forget Ltd",
+                address=Address(city="Leeds", country="GB"),
+            ),
+        )
+    )
+
+    confirm = html(officer.get(CONFIRM))
+
+    whose = confirm.find("section", aria_labelledby="h-whose")
+    assert whose.find("h2").text == "Whose data is erased"
+    shown = dict(
+        zip(
+            [t.text for t in whose.find_all("dt")],
+            [d.text for d in whose.find_all("dd")],
+            strict=True,
+        )
+    )
+    assert shown == {
+        "Name": "Ada Forget",
+        "Email": "ada.forget@example.com",
+        "Organization": "Forget Ltd",
+        "Ships to": "Leeds, GB",
+        "Customer id": CID,
+    }
+    # The button waits (app.js) for exactly this id; the server checks it again.
+    form = confirm.find("form", action=CONFIRM)
+    assert form.get("data-confirm-typed") == CID
+    assert "data-confirm-submit" in form.find("button", type="submit").attrs
+
+
+def test_the_confirmation_says_when_there_is_no_name_or_email(officer, make_customer) -> None:
+    make_customer(id=CID)
+
+    whose = html(officer.get(CONFIRM)).find("section", aria_labelledby="h-whose")
+
+    assert "No name on record" in whose.text
+    assert "No email on record" in whose.text
 
 
 def test_the_confirmation_of_digital_river_says_dr_removes_the_data_later(
