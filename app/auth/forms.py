@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..services.staff import MAX_PASSWORD_LENGTH, PASSWORD_HINT
+from ..services.staff import MAX_DISPLAY_NAME_LENGTH, MAX_PASSWORD_LENGTH, PASSWORD_HINT
 
 
 class SignInForm(FlaskForm):
@@ -44,4 +44,19 @@ class ChangePasswordForm(ChoosePasswordForm):
                 message=f"Passwords have at most {MAX_PASSWORD_LENGTH} characters.",
             ),
         ],
+    )
+
+
+class AccountForm(FlaskForm):
+    """The name a staff member goes by (their username when blank)."""
+
+    display_name = StringField(
+        "Display name",
+        validators=[
+            Length(
+                max=MAX_DISPLAY_NAME_LENGTH,
+                message=f"Display names have at most {MAX_DISPLAY_NAME_LENGTH} characters.",
+            )
+        ],
+        description="Shown in the header and, from now on, in the audit trail.",
     )

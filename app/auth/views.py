@@ -27,9 +27,9 @@ from ..services.audit import AuditEvent
 from ..services.audit import now as audit_now
 from ..services.customers import REASON_LABELS
 from ..services.errors import InvalidParameter
-from ..services.staff import ROLE_EXPLANATIONS, ROLE_LABELS, ROLES, Staff
+from ..services.staff import ROLE_EXPLANATIONS, ROLE_LABELS, ROLES, Staff, describe_change
 from ..services.throttle import Attempt, Lockout
-from .forms import ChangePasswordForm, ChoosePasswordForm, SignInForm
+from .forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, SignInForm
 from .permissions import can, record_staff_event, signed_in_staff
 
 bp = Blueprint("auth", __name__)
@@ -215,6 +215,36 @@ def _audit_lockout(lockout: Lockout, attempt: Attempt) -> None:
             f"failed sign-ins (address {attempt.address or 'unknown'}).",
         )
     )
+
+
+@bp.get("/account")
+def account() -> str:
+    """One's own account: username, roles and what they allow, the display name."""
+    staff = signed_in_staff()
+    assert staff is not None
+    form = AccountForm(formdata=None, data={"display_name": staff.display_name})
+    return render_template("auth/account.html", staff=staff, form=form)
+
+
+@bp.post("/account")
+def update_account() -> Response | tuple[str, int]:
+    """Save one's own display name."""
+    staff = signed_in_staff()
+    assert staff is not None
+    form = AccountForm()
+    if form.validate():
+        try:
+            changed = staff_service().update(
+                staff.username, display_name=form.display_name.data or ""
+            )
+        except InvalidParameter as error:
+            form.display_name.errors = [d.message for d in error.errors]
+        else:
+            if note := describe_change(staff, changed):
+                record_staff_event("staff.update", changed, f"{note} (their own)")
+            flash("Your display name is saved.", "success")
+            return redirect(url_for("auth.account"), code=303)
+    return render_template("auth/account.html", staff=staff, form=form), 422
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

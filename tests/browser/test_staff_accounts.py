@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.services.staff import ROLE_EXPLANATIONS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.parametrize("backend", ["local"])
@@ -43,7 +44,11 @@ def test_a_staff_member_changes_their_own_password_and_signs_in_with_the_new_one
     username = make_staff("agent")
     sign_in(page, username)
 
-    page.get_by_role("link", name="Change password").click()
+    page.get_by_role("banner").get_by_role("link", name=username.title()).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text(ROLE_EXPLANATIONS["agent"])).to_be_visible()
+    a11y(page)
+    page.get_by_role("link", name="Change your password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
     expect(page.get_by_text("At least 12 characters")).to_be_visible()
     a11y(page)

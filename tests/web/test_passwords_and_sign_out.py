@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.services.audit import AuditQuery
-from tests.conftest import PASSWORD, csrf_token
+from app.services.staff import ROLE_EXPLANATIONS
+from tests.conftest import PASSWORD, csrf_token, sign_in
 
 from .conftest import html
 from .dom import field_error
@@ -139,3 +140,46 @@ def test_sign_out_everywhere_ends_every_session_and_is_audited(app, make_staff, 
         .events
     )
     assert [e.note for e in events] == [f"{username}: 1 session(s) ended"]
+
+
+def test_a_staff_member_renames_themselves_on_their_account_page(app, make_staff, staff):
+    client, username = signed_in(app, make_staff, roles=("agent", "fraud"))
+    header = html(client.get("/")).find("header")
+    link = next(a for a in header.find_all("a") if a.text == username.title())
+    page = html(client.get(link.get("href")))
+    assert page.find("h1").text == "Your account"
+    roles = page.by_id("your-roles")
+    assert [dt.text for dt in roles.find_all("dt")] == ["Support agent", "Fraud analyst"]
+    assert [dd.text for dd in roles.find_all("dd")] == [
+        ROLE_EXPLANATIONS["agent"],
+        ROLE_EXPLANATIONS["fraud"],
+    ]
+    token = csrf_token(client, "/account")
+
+    saved = client.post("/account", data={"display_name": " Nora N. ", "csrf_token": token})
+    too_long = client.post("/account", data={"display_name": "x" * 129, "csrf_token": token})
+
+    assert saved.status_code == 303 and saved.headers["Location"] == "/account"
+    assert staff.get_by_username(username).display_name == "Nora N."
+    assert "Nora N." in html(client.get("/")).find("header").text
+    assert too_long.status_code == 422
+    assert "at most 128 characters" in field_error(html(too_long), "display_name")
+    summary = html(too_long).by_id("error-summary")
+    assert summary.find("a").get("href") == "#display_name"
+    events = app.extensions["customer_desk"].audit.search(AuditQuery(action="staff.update"))
+    assert [e.note for e in events.events] == [
+        f"{username}: display name “{username.title()}” → “Nora N.” (their own)"
+    ]
+
+
+def test_the_account_page_cannot_be_reached_with_a_one_time_password(app, make_staff, staff):
+    client, username = signed_in(app, make_staff)
+    staff.set_password(username, "one-time-plum-kite", one_time=True)
+
+    sign_in(client, username, "one-time-plum-kite")
+    token = csrf_token(client, "/account/password")
+
+    assert client.get("/account").headers["Location"] == "/account/password"
+    response = client.post("/account", data={"display_name": "Sneaky", "csrf_token": token})
+    assert response.headers["Location"] == "/account/password"
+    assert staff.get_by_username(username).display_name == username.title()
