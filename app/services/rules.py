@@ -330,6 +330,16 @@ _TAX_VALUE_FORMATS = {
     "it_natural": re.compile(r"^IT\d{11}$"),
 }
 _TAX_VALUE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-/]{3,29}$")
+# What a valid value of each checked type looks like, for the refusal's wording.
+_TAX_VALUE_EXAMPLES = {
+    "be": "BE0123456789",
+    "de": "DE123456789",
+    "it": "IT12345678901",
+    "it_natural": "IT12345678901",
+}
+TAX_VALUE_LOOSE = (
+    "Enter the tax ID as printed: 4 to 30 letters, digits, dots, dashes or slashes, with no spaces."
+)
 
 
 def tax_identifier_problems(type_: str, value: str) -> list[ErrorDetail]:
@@ -337,7 +347,7 @@ def tax_identifier_problems(type_: str, value: str) -> list[ErrorDetail]:
     if type_ not in TAX_IDENTIFIER_TYPES:
         problems.append(ErrorDetail("invalid_parameter", "Choose a tax identifier type.", "type"))
     if not _TAX_VALUE_FORMATS.get(type_, _TAX_VALUE).match(value):
-        problems.append(
-            ErrorDetail("invalid_parameter", f"Tax identifier '{value}' invalid.", "value")
-        )
+        example = _TAX_VALUE_EXAMPLES.get(type_)
+        message = f"Enter a tax ID like {example}." if example else TAX_VALUE_LOOSE
+        problems.append(ErrorDetail("invalid_parameter", message, "value"))
     return problems

@@ -81,9 +81,10 @@ def test_an_agent_adds_a_tax_identifier(agent, service, customer) -> None:
         ({"type": "", "value": "DE987654321"}, 422, "taxid-type", "Choose a tax identifier type."),
         ({"type": "xx", "value": "DE987654321"}, 422, "taxid-type", "Not a valid choice"),
         ({"type": "at", "value": ""}, 422, "taxid-value", "Enter the tax identifier."),
-        ({"type": "de", "value": "nope!"}, 422, "taxid-value", "Tax identifier 'nope!' invalid."),
+        ({"type": "de", "value": "nope!"}, 422, "taxid-value", "Enter a tax ID like DE123456789."),
+        ({"type": "at", "value": "x y"}, 422, "taxid-value", "Enter the tax ID as printed"),
     ],
-    ids=["duplicate-type", "no-type", "unknown-type", "no-value", "bad-value"],
+    ids=["duplicate-type", "no-type", "unknown-type", "no-value", "bad-value", "bad-loose-value"],
 )
 def test_a_refused_tax_identifier_is_shown_next_to_its_field_and_nothing_changes(
     agent, service, with_de, changes, status, field_id, message
