@@ -328,6 +328,6 @@ def test_a_save_without_a_usable_version_is_refused_and_keeps_what_was_typed(
 
     assert response.status_code == 422
     page = html(response)
-    assert message in page.find("div", "banner--bad").text
+    assert message in page.find("div", "error-summary").text
     assert form_values(edit_form_element(page))["email"] == "typed@example.com"
     assert service.get("cus-g") == grace
