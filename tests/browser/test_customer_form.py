@@ -65,7 +65,7 @@ def test_too_long_id_is_reported_on_its_field_and_the_rest_is_kept(
     page.get_by_role("button", name="Create customer").click()
 
     expect(page).to_have_url(f"{live_server}/customers/{'c' * 40}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Customer {'c' * 40}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nora Berg")
     expect(page.get_by_role("status")).to_contain_text(f"Customer {'c' * 40} created.")
     expect(page.get_by_role("region", name="Metadata")).to_contain_text("CRM-7781")
     a11y(page)

@@ -75,7 +75,7 @@ def assert_same_document(page: Page) -> None:
 
 def open_customer(page: Page, live_server: str, customer_id: str) -> None:
     page.goto(f"{live_server}/customers/{customer_id}")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Customer {customer_id}")
+    expect(page.locator("#customer-id")).to_have_text(customer_id)
     mark_document(page)
 
 
@@ -141,7 +141,7 @@ def test_fraud_analyst_disables_a_customer_then_enables_it_again(
 
     sign_in(page, analyst)
     page.get_by_role("link", name="cus_fraud", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Customer cus_fraud")
+    expect(page.get_by_role("heading", level=1)).to_have_text("fraud@example.com")
     mark_document(page)
     expect(page.get_by_role("note")).to_have_count(0)
     a11y(page)
@@ -196,21 +196,21 @@ def test_fraud_analyst_disables_a_customer_then_enables_it_again(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit trail").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
     events = page.get_by_role("region", name="Audit events")
-    expect(events.get_by_role("link", name="cus_bystander")).not_to_have_count(0)
+    expect(events.get_by_role("row").filter(has_text="cus_bystander")).not_to_have_count(0)
     page.get_by_label("Customer id").fill("cus_fraud")
     expect(page).to_have_url(re.compile(r"\?(.*&)?customer=cus_fraud(&|$)"))
-    expect(events.get_by_role("link", name="cus_bystander")).to_have_count(0)
+    expect(events.get_by_role("row").filter(has_text="cus_bystander")).to_have_count(0)
     disabled = events.get_by_role("row").filter(has_text="Disabled")
     expect(disabled).to_have_count(1)
     expect(disabled).to_contain_text("fiona")
     expect(disabled).to_contain_text("Chargeback")
     expect(disabled).to_contain_text("Bank reported card stolen")
-    expect(disabled).to_contain_text("Succeeded")
+    expect(disabled.locator(".badge--bad")).to_have_count(0)  # only a failure is flagged
     a11y(page)
 
     # Back to the customer, and enable it again.
-    disabled.get_by_role("link", name="cus_fraud").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Customer cus_fraud")
+    disabled.get_by_role("link", name="fraud@example.com").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("fraud@example.com")
     mark_document(page)
     expect(banner).to_be_visible()
     # Enabling asks why, as disabling does.
@@ -225,7 +225,7 @@ def test_fraud_analyst_disables_a_customer_then_enables_it_again(
 
     expect(status(page)).to_contain_text("Customer cus_fraud enabled.")
     expect(page.get_by_role("note")).to_have_count(0)
-    expect(page.locator(".badges")).to_contain_text("Enabled")
+    expect(page.locator(".badges")).to_have_count(0)  # enabled: no badge to show
     expect(page.get_by_text("Disable this customer…")).to_be_visible()
     assert_same_document(page)
     a11y(page)
@@ -252,11 +252,13 @@ def test_agent_changes_the_default_source_and_detaches_one(
     expect(master_row).not_to_contain_text("Default")
     a11y(page)
 
-    master_row.get_by_role("button", name="Make default MasterCard 4444").click()
-    expect(status(page)).to_contain_text(f"Source {master} is now the default.")
+    master_row.get_by_role("button", name="Make default MasterCard •••• 4444 · 07/30").click()
+    expect(status(page)).to_contain_text("MasterCard •••• 4444 · 07/30 is now the default.")
     expect(master_row).to_contain_text("Default")
     expect(visa_row).not_to_contain_text("Default")
-    expect(visa_row.get_by_role("button", name="Make default Visa 1111")).to_be_visible()
+    expect(
+        visa_row.get_by_role("button", name="Make default Visa •••• 1111 · 07/30")
+    ).to_be_visible()
     assert_same_document(page)
     a11y(page)
     assert service.get("cus_cards").default_source_id == master
@@ -264,12 +266,14 @@ def test_agent_changes_the_default_source_and_detaches_one(
     # The confirmation step says what detaching means.
     visa_row.get_by_text("Detach…").click()
     expect(visa_row.get_by_text("Detaching cancels this source for good")).to_be_visible()
-    confirm = visa_row.get_by_role("button", name="Detach Visa 1111")
+    confirm = visa_row.get_by_role("button", name="Detach Visa •••• 1111 · 07/30")
     expect(confirm).to_be_visible()
     a11y(page)
 
     confirm.click()
-    expect(status(page)).to_contain_text(f"Source {visa} detached; it is cancelled for good.")
+    expect(status(page)).to_contain_text(
+        "Visa •••• 1111 · 07/30 detached; it is cancelled for good."
+    )
     expect(sources.get_by_role("row").filter(has_text=visa)).to_have_count(0)
     expect(sources.locator("tbody").get_by_role("row")).to_have_count(1)
     expect(master_row).to_contain_text("Default")
@@ -447,7 +451,7 @@ def test_agent_cannot_see_or_use_the_enable_disable_toggle(
     assert after.enabled
     assert after.version == before.version
     page.reload()
-    expect(page.locator(".badges")).to_contain_text("Enabled")
+    expect(page.locator(".badges")).to_have_count(0)  # enabled: no badge to show
     expect(page.get_by_role("note")).to_have_count(0)
     expect(region(page, "Activity")).not_to_contain_text("Disabled")
 
@@ -610,7 +614,7 @@ def test_inline_change_on_an_outdated_page_is_refused_in_place(
     expect(status(first)).to_contain_text("Metadata saved.")
 
     sources = region(second, "Payment sources")
-    sources.get_by_role("button", name="Make default MasterCard 4444").click()
+    sources.get_by_role("button", name="Make default MasterCard •••• 4444 · 07/30").click()
     alert = sources.get_by_role("alert")
     expect(alert).to_contain_text(
         re.compile(r"ann changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC \(metadata\.b\)")
@@ -624,8 +628,8 @@ def test_inline_change_on_an_outdated_page_is_refused_in_place(
     # Reloading shows the other change; the default can then be chosen.
     alert.get_by_role("link", name="Reload the customer").click()
     expect(region(second, "Metadata").locator("dl.fields")).to_contain_text("b")
-    sources.get_by_role("button", name="Make default MasterCard 4444").click()
-    expect(status(second)).to_contain_text(f"Source {master} is now the default.")
+    sources.get_by_role("button", name="Make default MasterCard •••• 4444 · 07/30").click()
+    expect(status(second)).to_contain_text("MasterCard •••• 4444 · 07/30 is now the default.")
     assert_same_document(second)
     a11y(second)
     stored = service.get("cus_both")
