@@ -58,6 +58,9 @@ def test_my_changes_are_applied_on_top_of_theirs_after_a_conflict_without_retypi
     b.get_by_role("button", name="Save changes").click()
 
     conflict = b.locator("#conflict")
+    # The answer is where the eye is: focused and in view.
+    expect(conflict).to_be_focused()
+    expect(conflict).to_be_in_viewport()
     expect(conflict).to_contain_text(
         re.compile(r"ann changed this customer at \d{4}-\d\d-\d\d \d\d:\d\d UTC")
     )
