@@ -45,6 +45,8 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "auth.authenticate": EVERYONE,
     "auth.logout": STAFF,
     "auth.change_password": STAFF,
+    "auth.account": STAFF,
+    "auth.update_account": STAFF,
     # customers: read
     "customers.index": STAFF,
     "customers.show": STAFF,
