@@ -179,7 +179,7 @@ class Generator:
                 state=ship[8],
                 tax_values=[value for _, value in tax_ids],
                 metadata=metadata,
-                cards=[(brand, last4) for _, brand, last4 in sources],
+                cards=[(brand, last4) for _, brand, last4, *_ in sources],
             )
         )
         meta_text = json.dumps(metadata) if metadata is not None else None

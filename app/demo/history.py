@@ -25,7 +25,7 @@ import json
 import random
 from typing import Any
 
-from ..services.customers import SUPPORTED_LOCALES
+from ..services.customers import SUPPORTED_LOCALES, source_name
 from .contact import phone, pick, street
 from .pools import LocalePool
 from .rows import (
@@ -80,14 +80,17 @@ def snapshot(row: list[Any], sources: list, tax_ids: list, certificates: list) -
         "locale": row[C["locale"]],
         "enabled": "yes",
         "requestToBeForgotten": "no",
-        "defaultSourceId": row[C["default_source_id"]],
+        "defaultSourceId": None,
     }
     for column in SHIPPING_COLUMNS:
         fields[SHIPPING_FIELDS[column]] = row[C[column]]
     for key, value in json.loads(row[C["metadata"]] or "{}").items():
         fields[f"metadata.{key}"] = value
-    for source_id, brand, last_four in sources:
-        fields[f"sources.{source_id}"] = f"{brand} {last_four} (chargeable)"
+    for source_id, brand, last_four, month, year in sources:
+        name = source_name("creditCard", brand, last_four, month, year)
+        fields[f"sources.{source_id}"] = f"{name} (chargeable)"
+        if source_id == row[C["default_source_id"]]:
+            fields["defaultSourceId"] = name
     for kind, value in tax_ids:
         fields[f"taxIdentifiers.{kind}"] = value
     for index, (company, authority, start, end) in enumerate(certificates):

@@ -54,9 +54,9 @@ class Payments:
         name: str | None,
         email: str | None,
         created_time: str,
-    ) -> list[tuple[str, str, str]]:
+    ) -> list[tuple[str, str, str, int, int]]:
         """Saved cards of 30% of the customers (the first is the default), as
-        (id, brand, last four)."""
+        (id, brand, last four, expiry month, expiry year)."""
         r = self.rng.random
         if r() >= 0.3:
             return []
@@ -67,7 +67,7 @@ class Payments:
             when = min(self.now, created + dt.timedelta(seconds=5 + r() * 86400 * 30 * n))
             card = self.card(uuid(self.rng), customer_id, market.market.currency, when)
             batch.sources.append((*card, name, email, timestamp(when)))
-            saved.append((card[0], card[5], card[6]))
+            saved.append((card[0], card[5], card[6], int(card[7]), int(card[8])))
         return saved
 
     def unattached(self, batch: Batch, owner: str, created_time: str, pools: Pools) -> None:

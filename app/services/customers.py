@@ -122,12 +122,25 @@ class Source:
         """How the source is named everywhere (page, messages, audit trail): "Visa •••• 2930 ·
         04/30"; without a brand its type's name ("Wire transfer", "PayPal"); the last four and
         the expiry only where the source has them."""
-        name = self.brand or source_type_name(self.type)
-        if self.last_four:
-            name += f" •••• {self.last_four}"
-        if self.expiration_month and self.expiration_year:
-            name += f" · {self.expiration_month:02d}/{self.expiration_year % 100:02d}"
-        return name
+        return source_name(
+            self.type, self.brand, self.last_four, self.expiration_month, self.expiration_year
+        )
+
+
+def source_name(
+    source_type: str,
+    brand: str | None,
+    last_four: str | None,
+    month: int | None = None,
+    year: int | None = None,
+) -> str:
+    """``Source.display_name`` from the parts (for those holding only the parts)."""
+    name = brand or source_type_name(source_type)
+    if last_four:
+        name += f" •••• {last_four}"
+    if month and year:
+        name += f" · {month:02d}/{year % 100:02d}"
+    return name
 
 
 # DR's source types whose name is not just their spelling split into words.
