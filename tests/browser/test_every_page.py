@@ -292,6 +292,26 @@ def test_the_page_fits_the_viewport_and_passes_axe(
     check_a11y(page)
 
 
+@pytest.mark.parametrize("width", (360, 1024, 1920))
+@pytest.mark.parametrize("visit", VISITS, ids=lambda v: v.name)
+def test_the_page_fits_at_the_other_widths_too(
+    pages: dict[str, Page], server: str, visit: Visit, width: int
+) -> None:
+    page = pages[visit.role]
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme="light")
+    page.goto(server + visit.path)
+    page.wait_for_load_state("load")
+    if visit.then:
+        visit.then(page)
+
+    measured = page_width(page)
+    assert measured["scroll"] <= measured["inner"], (
+        f"{visit.name} at {width} px is {measured['scroll']} px wide; past the edge:\n"
+        f"    {widest(page)}"
+    )
+
+
 # -- the header folds, the fraud role's search fits at 1440 --------------------------------------
 
 
