@@ -188,6 +188,8 @@ def test_fraud_analyst_disables_a_customer_then_enables_it_again(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
     row = search_row(page, "cus_fraud")
     expect(row).to_contain_text("Disabled")
+    # The row's toggle waits in its short Actions menu.
+    row.get_by_text("Actions").click()
     expect(row.get_by_role("button", name="Enable cus_fraud…")).to_be_visible()
     expect(search_row(page, "cus_bystander")).to_contain_text("Enabled")
     a11y(page)
