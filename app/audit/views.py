@@ -8,11 +8,11 @@ from flask import Blueprint, Response, request
 
 from ..auth.permissions import roles_required
 from ..context import audit_log, customer_service, staff_service
-from ..services.audit import AuditEvent, AuditPage, FieldChange
+from ..services.audit import AuditEvent, AuditPage
 from ..services.errors import BackendRefused, BackendUnavailable
 from ..web.pages import ListPage, csv_time
 from .forms import FILTER_KEYS, AuditFilterForm
-from .readable import readable_changes
+from .readable import change_text, readable_changes
 
 bp = Blueprint("audit", __name__)
 bp.add_app_template_global(readable_changes, "readable_changes")
@@ -65,14 +65,8 @@ def csv_row(event: AuditEvent) -> tuple[str, ...]:
         event.note or "",
         event.request_id or "",
         event.error or "",
-        "; ".join(change_text(c) for c in event.changes),
+        "; ".join(change_text(c, event.action) for c in event.changes),
     )
-
-
-def change_text(change: FieldChange) -> str:
-    before = "—" if change.before is None else change.before
-    after = "—" if change.after is None else change.after
-    return f"{change.field}: {before} → {after}"
 
 
 def customer_names(page: AuditPage) -> Mapping[str, object]:

@@ -486,7 +486,7 @@ def test_an_exported_row_holds_every_field_and_the_changes(fraud, record) -> Non
         "note": "bank called",
         "request_id": "req-123",
         "error": "Digital River refused: conflict.",
-        "changes": "enabled: yes → no; metadata.tier: gold → —",
+        "changes": "Enabled: yes → no; Metadata “tier”: gold removed",
     }
 
 
