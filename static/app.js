@@ -447,62 +447,6 @@
   });
 })();
 
-/* == PAGE helper: copy buttons ==
-   A button with data-copy="<text>" copies that text; the [data-copy-status] beside it (a
-   live region) says "Copied" for a few seconds, or how to copy by hand. */
-(function () {
-  "use strict";
-
-  function fallbackCopy(text) {
-    var area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    var copied = false;
-    try {
-      copied = document.execCommand("copy");
-    } catch (error) {
-      copied = false;
-    }
-    document.body.removeChild(area);
-    return copied;
-  }
-
-  function say(button, message) {
-    var holder = button.parentNode;
-    var status = holder ? holder.querySelector("[data-copy-status]") : null;
-    if (!status) return;
-    status.textContent = message;
-    clearTimeout(button.copyTimer);
-    button.copyTimer = setTimeout(function () {
-      status.textContent = "";
-    }, 4000);
-  }
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
-    if (!button) return;
-    event.preventDefault();
-    var text = button.getAttribute("data-copy") || "";
-    var manual = "Select the id and press Ctrl+C to copy it";
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(
-        function () {
-          say(button, "Copied");
-        },
-        function () {
-          say(button, fallbackCopy(text) ? "Copied" : manual);
-        }
-      );
-    } else {
-      say(button, fallbackCopy(text) ? "Copied" : manual);
-    }
-  });
-})();
-
 /* == CONFLICT helper: a destructive form's button waits for the typed confirmation == */
 // <form data-confirm-typed="cus_1"> keeps its [data-confirm-submit] button disabled until
 // its text field holds exactly that value (spaces around it aside, as the server reads
