@@ -236,6 +236,28 @@ def test_a_search_row_loads_its_form_in_place_and_answers_with_the_row(
     assert service.get("cus-1").enabled is False
 
 
+def test_a_search_row_enables_in_place_saying_why(fraud, service, disabled) -> None:
+    loaded = fraud.get("/customers/cus-1/enabled", headers=HX)
+    row = fragment_root(loaded.get_data(as_text=True))
+    assert row.has(id="enable-reason-cus-1") and row.has(id="enable-note-cus-1")
+    form = row.find("form", action=ENABLE)
+    assert form_values(form)["place"] == "row"
+
+    refused = submit(fraud, form, {"reason": ""}, htmx=True)
+    assert refused.status_code == 422
+    again = fragment_root(refused.get_data(as_text=True))
+    assert "Choose why the customer is enabled again." in field_error(again, "enable-reason-cus-1")
+
+    response = submit(fraud, form, {"reason": "fraud_review_cleared"}, htmx=True)
+
+    assert response.status_code == 200
+    root, flash = swapped(response)
+    assert root.id == "enabled-cus-1"
+    assert root.find("button").text == "Disable cus-1…"
+    assert flash is not None and flash.text == "Customer cus-1 enabled."
+    assert service.get("cus-1").enabled is True
+
+
 def test_the_search_row_opener_without_javascript_goes_to_the_customer_page(fraud, customer):
     opener = html(fraud.get("/")).by_id("enabled-cus-1").find("form")
 
