@@ -322,7 +322,7 @@ def test_the_header_shows_test_with_a_test_key(agent, emulator, app_api_key) -> 
     body = agent.get("/").get_data(as_text=True)
 
     header = _header(body)
-    assert header.startswith('<header class="site-header">')
+    assert header.startswith('<header class="site-header" ')
     assert re.search(r'<span class="badge badge--mode"[^>]*>TEST</span>', header)
     assert "LIVE" not in header
     assert "badge--live" not in header
@@ -340,7 +340,7 @@ def test_the_header_shows_live_in_a_distinct_style_with_a_live_key(
     body = agent.get("/").get_data(as_text=True)
 
     header = _header(body)
-    assert header.startswith('<header class="site-header site-header--live">')
+    assert header.startswith('<header class="site-header site-header--live" ')
     assert re.search(r'<span class="badge badge--live"[^>]*>LIVE</span>', header)
     assert "TEST" not in header
     assert app_api_key == dr_live_api_key
