@@ -308,7 +308,7 @@ def test_agent_adds_and_removes_a_tax_identifier_then_uploads_a_certificate(
     row = identifiers.locator("tbody").get_by_role("row")
     expect(row).to_have_count(1)
     expect(row.get_by_role("cell")).to_have_text(
-        ["de", "DE123456789", "verified", re.compile("Remove")]
+        ["de", "DE123456789", "verified", "just now", re.compile("Remove")]
     )
     assert_same_document(page)
     a11y(page)
