@@ -71,7 +71,7 @@ def test_the_customers_an_agent_opened_are_listed_under_recently_viewed(
     sign_in(page, make_staff("agent"))
     for customer_id in ("cus-csv-0", "cus-csv-2"):
         page.goto(f"{live_server}/customers/{customer_id}")
-        expect(page.get_by_role("heading", level=1)).to_contain_text(customer_id)
+        expect(page.locator("#customer-id")).to_have_text(customer_id)
 
     page.goto(live_server + "/")
 
