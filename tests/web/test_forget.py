@@ -68,7 +68,8 @@ def test_the_detail_page_offers_the_request_only_to_privacy_and_admin(
     client_as, customer, roles
 ) -> None:
     body = client_as(*roles).get(f"/customers/{CID}").get_data(as_text=True)
-    assert ">Request to be forgotten</a>" not in body  # the button (the timeline may name the field)
+    # The button; the activity timeline may name the field.
+    assert ">Request to be forgotten</a>" not in body
     assert CONFIRM not in body
 
 
