@@ -75,7 +75,10 @@ def edit_values(client, customer_id: str = "cus-1") -> dict[str, str]:
 
 
 def banner(response) -> str:
-    return fragment_root(response.get_data(as_text=True)).find("div", "banner--bad").text
+    """The message above the form: the edit page's error summary, else a section's banner."""
+    root = fragment_root(response.get_data(as_text=True))
+    summary = "error-summary" if root.has("div", "error-summary") else "banner--bad"
+    return root.find("div", summary).text
 
 
 # -- versions ---------------------------------------------------------------------------------

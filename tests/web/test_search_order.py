@@ -21,7 +21,7 @@ def five(service) -> list[str]:
 
 
 def listed(body: str) -> list[str]:
-    return re.findall(r'<a href="/customers/(cus-ord-\d)"', body)
+    return re.findall(r'<a class="id" href="/customers/(cus-ord-\d)"', body)
 
 
 @pytest.mark.parametrize("query", ["", "&q=orla"])
