@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.migrate import upgrade
+from app.services.audit_chain import GENESIS
 from app.services.local.db import make_engine
 from app.services.staff import ROLES
 
@@ -32,6 +33,7 @@ TABLES = (
     "staff_sessions",
     "forget_requests",
     "audit_events",
+    "audit_chain",
     "tax_certificates",
     "tax_identifiers",
     "sources",
@@ -69,6 +71,9 @@ def database_url(_migrated: str, engine_name: str, tmp_path: Path) -> Iterator[s
     engine = make_engine(_migrated)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text(f"INSERT INTO audit_chain (id, seq, hash) VALUES (1, 0, '{GENESIS}')")
+        )
     engine.dispose()
     yield _migrated
 

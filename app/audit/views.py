@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from ..auth.permissions import roles_required
 from ..context import audit_log, customer_service, staff_service
+from ..htmx import is_htmx
 from ..services.audit import AuditEvent, AuditPage
 from ..services.errors import BackendRefused, BackendUnavailable
 from ..web.pages import ListPage, csv_time
@@ -42,8 +43,10 @@ def _filters() -> AuditFilterForm:
 @bp.get("/audit")
 @roles_required(*AUDIT_ROLES)
 def index() -> Response:
-    """Audit events, newest first, filtered and paged by key ("Older")."""
-    return TRAIL.show(_filters(), audit_log())
+    """Audit events, newest first, filtered and paged by key ("Older"); the full page says
+    whether the hash chain holds (a filter's or a page's fragment does not check again)."""
+    chain = None if is_htmx() else audit_log().chain_status()
+    return TRAIL.show(_filters(), audit_log(), chain=chain)
 
 
 @bp.get("/audit.csv")

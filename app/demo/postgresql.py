@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .rows import TABLES, column_list
+from ..services.audit_chain import BulkChain
+from .rows import AUDIT_COLUMNS, TABLES, column_list
 from .workers import Plan, batches
 
 _LOADED = tuple(table for table, _ in TABLES)
@@ -57,8 +58,11 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> None
         + (" WITH (FREEZE)" if table in frozen else "")
         for table, columns in TABLES
     ]
+    # The head's row lock holds back audited changes until the load commits.
+    chain = BulkChain.start(cur, AUDIT_COLUMNS, lock=" FOR UPDATE")
     done = 0
     for batch in batches(plan, taken):
+        batch.audit_events = list(chain.extend(batch.audit_events))
         for statement, rows in zip(statements, batch.tables(), strict=True):
             if not rows:
                 continue
@@ -68,6 +72,12 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> None
         done += len(batch.customers)
         if progress is not None:
             progress(done)
+    chain.finish(cur, "%s")
+    # The ids were given here: the sequence goes on after them.
+    cur.execute(
+        "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), max(id)) FROM audit_events"
+        " HAVING max(id) IS NOT NULL"
+    )
     for sql in recreate:
         cur.execute(sql)
 

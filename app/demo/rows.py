@@ -77,6 +77,8 @@ AUDIT_COLUMNS = (
     "request_id",
     "error",
 )
+# As loaded: with the id and the hash chain's columns (services/audit_chain.BulkChain).
+CHAINED_AUDIT_COLUMNS = ("id", *AUDIT_COLUMNS, "seq", "hash", "salt", "commitment")
 FORGET_COLUMNS = (
     "customer_id",
     "requested_by",
@@ -128,7 +130,7 @@ TABLES = (
     ("tax_identifiers", TAX_ID_COLUMNS),
     ("files", FILE_COLUMNS),
     ("tax_certificates", CERTIFICATE_COLUMNS),
-    ("audit_events", AUDIT_COLUMNS),
+    ("audit_events", CHAINED_AUDIT_COLUMNS),
     ("forget_requests", FORGET_COLUMNS),
 )
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .rows import TABLES, column_list
+from ..services.audit_chain import BulkChain
+from .rows import AUDIT_COLUMNS, TABLES, column_list
 from .workers import Plan, batches
 
 _PRAGMAS = ("synchronous", "cache_size", "temp_store", "foreign_keys", "analysis_limit")
@@ -95,8 +96,10 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
         f"INSERT INTO {table} ({column_list(columns)}) VALUES ({', '.join('?' * len(columns))})"
         for table, columns in TABLES
     ]
+    chain = BulkChain.start(cur, AUDIT_COLUMNS)
     done = 0
     for batch in batches(plan, taken):
+        batch.audit_events = list(chain.extend(batch.audit_events))
         for statement, rows in zip(statements, batch.tables(), strict=True):
             if rows:
                 cur.executemany(statement, rows)
@@ -111,6 +114,7 @@ def _write(cur: Any, plan: Plan, progress: Callable[[int], None] | None) -> int:
         done += len(batch.customers)
         if progress is not None:
             progress(done)
+    chain.finish(cur, "?")
     if triggers:
         _fts_setting(cur, "hashsize", 1024 * 1024)
     for _, sql in indexes + triggers:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
+from . import audit_chain
 from .actors import SYSTEM, Actor
 from .customers import Customer
 from .errors import StaleVersion
@@ -156,7 +157,7 @@ def diff(before: Customer | None, after: Customer | None) -> tuple[FieldChange, 
 
 
 def _row(event: AuditEvent) -> AuditEventRow:
-    return AuditEventRow(
+    row = AuditEventRow(
         occurred_time=event.occurred_time.astimezone(dt.UTC).replace(tzinfo=None)
         if event.occurred_time.tzinfo
         else event.occurred_time,
@@ -174,6 +175,8 @@ def _row(event: AuditEvent) -> AuditEventRow:
         request_id=event.request_id,
         error=event.error,
     )
+    audit_chain.commit_values(row)
+    return row
 
 
 def _event(row: Any) -> AuditEvent:
@@ -210,13 +213,21 @@ class AuditLog:
 
     @staticmethod
     def add(session: Session, event: AuditEvent) -> None:
-        """Record ``event`` in the caller's transaction (local changes)."""
-        session.add(_row(event))
+        """Record ``event`` in the caller's transaction (local changes), chained."""
+        row = _row(event)
+        session.add(row)
+        audit_chain.append(session, [row])
 
     def record(self, event: AuditEvent) -> None:
         """Record ``event`` on its own (after a remote backend answered)."""
         with self._sessions.begin() as session:
-            session.add(_row(event))
+            self.add(session, event)
+
+    def chain_status(self) -> audit_chain.Status:
+        """Whether the hash chain holds: the last full walk's word (``audit verify``), and the
+        events chained since, checked now."""
+        with read_connection(self.engine) as connection:
+            return audit_chain.status(connection)
 
     def search(self, query: AuditQuery) -> AuditPage:
         limit = max(1, min(query.limit, 500))

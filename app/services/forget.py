@@ -145,7 +145,9 @@ def _forget_views(session: Session, customer_id: str) -> None:
 
 def scrub_audit_trail(session: Session, customer_id: str) -> set[str]:
     """Strip the values from the customer's earlier audit events: field names stay, before and
-    after go, and so do notes (but a forget event's reason) and error details (the code stays).
+    after go, and so do notes (but a forget event's reason) and error details (the code stays),
+    and the salt of each event's commitment in the hash chain (services/audit_chain.py), so
+    the chain stays verifiable and what was erased cannot be confirmed from it.
     Returns the ids of payment sources the events name (detached ones no longer point back to
     the customer, yet still hold its owner details)."""
     source_ids: set[str] = set()
@@ -161,6 +163,7 @@ def scrub_audit_trail(session: Session, customer_id: str) -> set[str]:
             event.note = None
         if event.error:
             event.error = event.error.split(":", 1)[0].strip() or None
+        event.salt = None
     return source_ids
 
 

@@ -190,16 +190,16 @@ class ListPage:
             **extra,
         )
 
-    def show(self, form: Filters, records: Records) -> Response:
+    def show(self, form: Filters, records: Records, **more: Any) -> Response:
         """The page of ``records`` the filters and the "after" token select, or the filters'
-        errors (422)."""
+        errors (422); ``more`` goes to the template as it is."""
         if not form.validate():
-            return self.render(form, status=422)
+            return self.render(form, status=422, **more)
         after = decode_key(request.args.get("after"), *self.key_parts)
         limit = current_app.config[self.page_size_setting]
         page = records.search(form.query(after=after, limit=limit))
         extra = self.context(page) if self.context is not None else {}
-        return self.render(form, page=page, next_token=encode_key(page.next_key), **extra)
+        return self.render(form, page=page, next_token=encode_key(page.next_key), **extra, **more)
 
     def export(self, form: Filters, records: Records) -> Response:
         """Every record the filters select as CSV, or the filters' errors (422, no CSV)."""

@@ -252,13 +252,38 @@ class AuditEventRow(Base):
     version_after: Mapped[int | None] = mapped_column(BigInteger)
     request_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
+    # The hash chain (services/audit_chain.py): the event's number in the chain, its hash,
+    # and the commitment to the values erasure scrubs, with its salt (dropped by erasure).
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    hash: Mapped[str | None] = mapped_column(String(64))
+    salt: Mapped[str | None] = mapped_column(String(32))
+    commitment: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_audit_customer_time", "customer_id", "occurred_time", "id"),
         Index("ix_audit_time", "occurred_time", "id"),
         Index("ix_audit_actor_time", "actor_username", "occurred_time", "id"),
         Index("ix_audit_action_time", "action", "occurred_time", "id"),
+        Index("ix_audit_seq", "seq", unique=True),
     )
+
+
+class AuditChainRow(Base):
+    """The head of the audit trail's hash chain (one row), and how far ``audit verify`` last
+    verified it."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_seq: Mapped[int | None] = mapped_column(BigInteger)
+    verified_hash: Mapped[str | None] = mapped_column(String(64))
+    verified_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    verified_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # What the last full walk found wrong (none when it verified the whole chain).
+    problem: Mapped[str | None] = mapped_column(Text)
+    problem_event_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ForgetRequestRow(Base):
