@@ -1,4 +1,5 @@
-"""Command line: ``flask --app wsgi migrate | staff … | seed | demo | audit verify``."""
+"""Command line: ``flask --app wsgi migrate | staff … | seed | demo | audit verify |
+privacy compact``."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(privacy_group)
 
 
 @click.command("migrate")
@@ -146,6 +148,22 @@ def verify_chain() -> audit_chain.Report:
     with engine.begin() as connection:
         audit_chain.save_checkpoint(connection, report, dt.datetime.now(dt.UTC))
     return report
+
+
+@click.group("privacy", cls=AppGroup)
+def privacy_group() -> None:
+    """Privacy housekeeping."""
+
+
+@privacy_group.command("compact")
+def privacy_compact() -> None:
+    """Rewrite the tables a request to be forgotten touches, so that no byte of erased data is
+    left in the database's files (PostgreSQL: VACUUM FULL, which locks each table while it
+    runs; SQLite: VACUUM). For an off-hours job."""
+    from .services.local.erasure import compact
+
+    done = compact(services().engine)
+    click.echo(f"Compacted {done.what} in {done.seconds:.1f} s.")
 
 
 @click.command("seed")

@@ -36,6 +36,8 @@ class ForgetRequest:
     completed_time: dt.datetime | None = None
     request_id: str | None = None
     error: str | None = None
+    # Local store: what the erasure left in the database's files, and for how long.
+    residue: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -80,6 +82,7 @@ def to_request(row: Any) -> ForgetRequest:
         completed_time=_aware(row.completed_time),
         request_id=row.request_id,
         error=row.error,
+        residue=row.residue,
     )
 
 

@@ -211,6 +211,23 @@ def test_the_right_id_and_a_reason_forget_the_customer(app, service, officer, cu
     assert "is forgotten" in page  # the flash
 
 
+def test_the_page_and_the_privacy_list_say_what_remains_below_the_rows(
+    app, service, officer, customer, engine_name
+) -> None:
+    forget_now(officer)
+    service.erasure.wait(timeout=60)
+
+    page = html(officer.get(f"/customers/{CID}"))
+    listed = html(officer.get("/privacy")).by_id(f"forget-{privacy_log(app).for_customer(CID).id}")
+
+    residue = page.by_id("forget-residue").text
+    if engine_name == "sqlite":
+        assert residue.startswith("No copy is left in the database")
+    else:
+        assert "VACUUM of the affected tables finished" in residue
+    assert residue in " ".join(listed.find("details", "residue").text.split())
+
+
 def test_asking_again_is_409_naming_when_and_by_whom(app, officer, client_as, customer) -> None:
     forget_now(officer)
     first = privacy_log(app).for_customer(CID)

@@ -27,9 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-65536")
-            # Zero deleted and overwritten content where that costs no extra I/O, so that
-            # erased personal data does not linger in the file's free space.
-            cursor.execute("PRAGMA secure_delete=FAST")
+            # Zero deleted and overwritten content, free pages included, so that erased
+            # personal data does not linger in the file's free space (local/erasure.py).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -8,6 +8,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,7 @@ from ..errors import (
 from ..index_text import index_text_of
 from ..privacy import ForgetRequest, to_request
 from .db import write_session
+from .erasure import Erasure
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
 # DR's test-mode values that verify at once, by type (tax identifiers guide).
@@ -60,6 +62,7 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
 
     backend_name: str
     audit: AuditLog
+    erasure: Erasure
     _sessions: Callable[[], Session]
     _to_customer: Callable[[Session, CustomerRow], Customer]
 
@@ -413,7 +416,9 @@ class InlineOperations(ChangeMachinery):
                 ),
             )
             session.commit()
-            return to_request(request)
+        # Committed: now what the old versions left in the files (local/erasure.py).
+        residue = self.erasure.after_forget(request.id)
+        return replace(to_request(request), residue=residue)
 
     def check_forget(
         self, customer_id: str, *, customer: Customer | None = None

@@ -306,6 +306,8 @@ class ForgetRequestRow(Base):
     completed_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
     request_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
+    # What the erasure left below the rows, and for how long (services/local/erasure.py).
+    residue: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_forget_requests_time", "requested_time", "id"),)
 

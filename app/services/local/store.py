@@ -28,6 +28,7 @@ from ..customers import (
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
 from ..readiness import check_database
 from .db import make_session_factory, read_connection, write_session
+from .erasure import Erasure
 from .inline import InlineOperations
 from .models import CustomerRow
 from .parts import CUSTOMER_WITH_PARTS, PARTS, parts_of
@@ -96,6 +97,7 @@ class LocalCustomerService(InlineOperations):
         self.engine = engine
         self._sessions = make_session_factory(engine)
         self.audit = audit or AuditLog(engine)
+        self.erasure = Erasure(engine)
 
     # -- reading -----------------------------------------------------------------------------
 
