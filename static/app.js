@@ -480,4 +480,9 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     syncAll(event.target);
   });
+
+  // "Print or save as PDF" (the subject access summary): the browser's own print dialog.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
 })();

@@ -5,6 +5,7 @@ export."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import (
     Blueprint,
@@ -19,8 +20,10 @@ from flask import (
 
 from .. import htmx
 from ..auth.permissions import current_actor, roles_required
-from ..context import customer_service, privacy_log
+from ..context import audit_log, customer_service, privacy_log
 from ..errors import render_error
+from ..services import subject_access
+from ..services.audit import customer_fields
 from ..services.customers import Customer
 from ..services.errors import (
     BackendRefused,
@@ -30,7 +33,9 @@ from ..services.errors import (
     InvalidParameter,
     ServiceError,
 )
+from ..services.field_names import label
 from ..services.privacy import CheckedRequests, ForgetRequest
+from ..services.subject_access import SubjectAccess
 from ..web.pages import ListPage, csv_time
 from .forms import FILTER_KEYS, ForgetForm, PrivacyFilterForm
 
@@ -224,6 +229,47 @@ def _flash_check(outcome: ForgetRequest) -> None:
             f"customer {outcome.customer_id}; it stays “Unknown — checking”. Nothing was sent.",
             "warning",
         )
+
+
+# -- subject access (GDPR Art. 15) ------------------------------------------------------------
+
+
+def _subject_access(customer_id: str, export_format: str) -> SubjectAccess:
+    return subject_access.gather(
+        customer_service(),
+        audit_log(),
+        privacy_log(),
+        customer_id,
+        actor=current_actor(),
+        backend=_backend(),
+        export_format=export_format,
+    )
+
+
+@bp.get("/customers/<customer_id>/subject-access")
+@roles_required(*PRIVACY_ROLES)
+def subject_access_summary(customer_id: str) -> Response:
+    """Everything held about the customer, to read or print, with the JSON download; the
+    export is audited."""
+    export = _subject_access(customer_id, "summary")
+    fields = [(label(path), value) for path, value in customer_fields(export.customer).items()]
+    body = render_template("privacy/subject_access.html", export=export, fields=fields)
+    response = Response(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/customers/<customer_id>/subject-access.json")
+@roles_required(*PRIVACY_ROLES)
+def subject_access_json(customer_id: str) -> Response:
+    """Everything held about the customer as one JSON document (a download); audited."""
+    export = _subject_access(customer_id, "JSON")
+    safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", export.customer.id)
+    name = f"subject-access-{safe_id}-{export.generated_time:%Y%m%d-%H%M%S}.json"
+    response = Response(export.json_chunks(), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # -- the privacy page ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ ACTIONS = {
     "metadata.update": "Edited metadata",
     "customer.forget": "Requested to be forgotten",
     "customer.export": "Exported a search as CSV",
+    "customer.subject_access": "Exported the customer's data (subject access)",
     "staff.create": "Created a staff account",
     "staff.update": "Changed a staff account",
     "staff.lockout": "Sign-in locked after failed attempts",
