@@ -53,7 +53,8 @@ def pg_relations(service) -> list[tuple[str, str]]:
     """(name, kind) of each affected table, its TOAST table and every index of both."""
     rows = pg(
         service,
-        "SELECT CAST(CAST(c.oid AS regclass) AS text) AS relname, c.relkind, am.amname FROM pg_class c "
+        "SELECT CAST(CAST(c.oid AS regclass) AS text) AS relname, c.relkind, am.amname "
+        "FROM pg_class c "
         "LEFT JOIN pg_am am ON am.oid = c.relam "
         "WHERE c.oid IN ("
         " SELECT t.oid FROM pg_class t WHERE t.relname = ANY(:tables)"
