@@ -44,8 +44,10 @@ from sqlalchemy import Engine, make_url, text  # noqa: E402
 
 from app.demo import seed_customers  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
+from app.services import audit_chain  # noqa: E402
 from app.services.customers import COUNT_CAP, Cursor, SearchQuery  # noqa: E402
 from app.services.local import LocalCustomerService, make_engine  # noqa: E402
+from app.services.local.erasure import compact  # noqa: E402
 from app.services.local.store import aware  # noqa: E402
 
 BENCH_DATABASE = "customer_desk_bench"
@@ -96,6 +98,10 @@ class EngineReport:
     service: dict[str, Result]
     flask: dict[str, Result] | None
     export: ExportReport | None = None
+    # Housekeeping at this size: a full walk of the audit chain, and privacy compact.
+    verify_seconds: float = 0.0
+    verified_events: int = 0
+    compact_seconds: float = 0.0
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -494,8 +500,34 @@ def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineRe
                 f"{export.baseline_mib:.0f} MiB before, {export.peak_mib:.0f} MiB at most",
                 flush=True,
             )
+    verify_seconds, verified, compact_seconds = housekeeping(engine)
+    print(
+        f"   audit verify: {verified:,} events in {verify_seconds:.1f}s; "
+        f"privacy compact: {compact_seconds:.1f}s",
+        flush=True,
+    )
     engine.dispose()
-    return EngineReport(name, seed_seconds, results, flask_results, export)
+    return EngineReport(
+        name,
+        seed_seconds,
+        results,
+        flask_results,
+        export,
+        verify_seconds,
+        verified,
+        compact_seconds,
+    )
+
+
+def housekeeping(engine: Engine) -> tuple[float, int, float]:
+    """Time ``audit verify``'s walk of the whole chain and ``privacy compact`` (issue 13)."""
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        report = audit_chain.verify(connection)
+    verify_seconds = time.perf_counter() - started
+    if not report.ok:
+        print(f"   audit chain broken: {report.problem}", flush=True)
+    return verify_seconds, report.checked, compact(engine).seconds
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -556,6 +588,13 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
                 cells.append(f"| {matches_text(result).lstrip(', ') if result else ''}")
             print(f"{label:26}" + "".join(cells))
     print(f"{'seed (s)':26}" + "".join(f"| {r.seed_seconds:^26.1f}" for r in reports))
+    print(
+        f"{'audit verify (s)':26}"
+        + "".join(
+            f"| {f'{r.verify_seconds:.1f} ({r.verified_events:,} events)':^26}" for r in reports
+        )
+    )
+    print(f"{'privacy compact (s)':26}" + "".join(f"| {r.compact_seconds:^26.1f}" for r in reports))
     exports = [r.export for r in reports]
     if any(exports):
         cells = [
