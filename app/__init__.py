@@ -58,6 +58,8 @@ def _build_services(app: Flask) -> Services:
     from .services.audit import AuditLog
     from .services.local import LocalCustomerService, make_engine
     from .services.privacy import PrivacyLog
+    from .services.proposals import ForgetProposals
+    from .services.reads import ReadAccessLog
     from .services.recent import RecentViews
     from .services.sessions import SessionPolicy, SessionStore
     from .services.staff import StaffService
@@ -113,4 +115,6 @@ def _build_services(app: Flask) -> Services:
             ),
         ),
         recent=RecentViews(engine),
+        proposals=ForgetProposals(engine, audit, app.config["CUSTOMER_BACKEND"]),
+        reads=ReadAccessLog(engine),
     )

@@ -28,6 +28,13 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_PAGE_SIZE": 25,
     "AUDIT_PAGE_SIZE": 50,
     "PRIVACY_PAGE_SIZE": 50,
+    # Four-eyes erasure: a request to be forgotten is proposed by one privacy officer and
+    # carried out when a second one approves it. False: the one-step flow.
+    "FORGET_FOUR_EYES": True,
+    # Roles that see personal data (emails, phones, address lines, tax ids, source owners) in
+    # full; a staff member holding none of them sees it masked until they reveal a customer
+    # with a reason (a read-access event). Admins hold every role.
+    "UNMASKED_ROLES": ["agent", "fraud", "privacy"],
     # The most rows a CSV export of a search streams.
     "EXPORT_MAX_ROWS": 100_000,
     # argon2id cost; the defaults follow RFC 9106's second recommendation.

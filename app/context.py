@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from .services.audit import AuditLog
 from .services.customers import CustomerService
 from .services.privacy import PrivacyLog
+from .services.proposals import ForgetProposals
+from .services.reads import ReadAccessLog
 from .services.recent import RecentViews
 from .services.sessions import SessionStore
 from .services.staff import StaffService
@@ -26,6 +28,8 @@ class Services:
     sessions: SessionStore
     throttle: SignInThrottle
     recent: RecentViews
+    proposals: ForgetProposals
+    reads: ReadAccessLog
 
 
 def services() -> Services:
@@ -46,6 +50,14 @@ def audit_log() -> AuditLog:
 
 def privacy_log() -> PrivacyLog:
     return services().privacy
+
+
+def forget_proposals() -> ForgetProposals:
+    return services().proposals
+
+
+def read_access_log() -> ReadAccessLog:
+    return services().reads
 
 
 def recent_views() -> RecentViews:

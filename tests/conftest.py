@@ -32,6 +32,8 @@ TABLES = (
     "sign_in_throttle",
     "staff_sessions",
     "forget_requests",
+    "forget_proposals",
+    "read_access_events",
     "audit_events",
     "audit_chain",
     "tax_certificates",
@@ -102,7 +104,19 @@ def backend_config(backend: str, request: pytest.FixtureRequest) -> dict[str, ob
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, backend_config: dict[str, object]) -> Iterator[Flask]:
+def extra_config() -> dict[str, object]:
+    """Settings a test module adds to the app's (override the fixture). Requests to be
+    forgotten take one step unless a module turns four-eyes erasure (the default) back on."""
+    return {"FORGET_FOUR_EYES": False}
+
+
+@pytest.fixture
+def app(
+    database_url: str,
+    tmp_path: Path,
+    backend_config: dict[str, object],
+    extra_config: dict[str, object],
+) -> Iterator[Flask]:
     """The app on a fresh database, CSRF protection on."""
     app = create_app(
         {
@@ -114,6 +128,7 @@ def app(database_url: str, tmp_path: Path, backend_config: dict[str, object]) ->
             "PASSWORD_HASH_MEMORY_COST": 1024,
             "PASSWORD_HASH_PARALLELISM": 1,
             **backend_config,
+            **extra_config,
         }
     )
     app.instance_path = str(tmp_path / "instance")

@@ -30,7 +30,7 @@ from ..services.errors import InvalidParameter
 from ..services.staff import ROLE_EXPLANATIONS, ROLE_LABELS, ROLES, Staff, describe_change
 from ..services.throttle import Attempt, Lockout
 from .forms import AccountForm, ChangePasswordForm, ChoosePasswordForm, SignInForm
-from .permissions import can, record_staff_event, signed_in_staff
+from .permissions import can, current_actor, record_staff_event, signed_in_staff
 
 bp = Blueprint("auth", __name__)
 
@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     def _permissions() -> dict[str, object]:
         return {
             "can": can,
+            "current_actor": current_actor,
             "role_labels": ROLE_LABELS,
             "role_explanations": ROLE_EXPLANATIONS,
             "all_roles": ROLES,

@@ -6,14 +6,31 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, abort, send_file
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 
-from ..auth.permissions import signed_in_staff
-from ..context import audit_log, customer_service, recent_views
+from ..auth.permissions import current_actor, signed_in_staff
+from ..context import (
+    audit_log,
+    customer_service,
+    forget_proposals,
+    read_access_log,
+    recent_views,
+)
+from ..services.audit import AuditEvent
 from ..services.customers import Customer, CustomerSummary, source_type_name
-from ..services.errors import BackendRefused, BackendUnavailable
+from ..services.errors import BackendRefused, BackendUnavailable, InvalidParameter
+from ..services.field_names import label
 from ..services.geography import country_name
+from ..services.masking import mask_event, masked_fields
 from ..services.rules import file_type, stored_file_name
+from ..web.masking import (
+    masks_personal_data,
+    remember_reveal,
+    revealed,
+    session_reason,
+    shown_customer,
+    shown_summaries,
+)
 from ..web.pages import page_or_fragment
 from .blueprint import bp
 
@@ -27,21 +44,32 @@ def detail_context(
     customer: Customer, sharing: Sequence[CustomerSummary], inline: object = None
 ) -> dict[str, Any]:
     """What the detail page (or its #customer fragment) renders; without ``inline`` the page
-    makes fresh inline forms."""
+    makes fresh inline forms. Personal data is masked for the roles that see it so, unless
+    they revealed this customer in this session."""
     audit = audit_log()
+    shown = shown_customer(customer)
     context = {
-        "customer": customer,
-        "sharing": sharing,
-        "timeline": audit.for_customer(customer.id),
+        "customer": shown,
+        "masked": shown is not customer,
+        "revealed_here": masks_personal_data() and revealed(customer.id),
+        "masked_field_names": [label(f) for f in masked_fields(customer)],
+        "reveal_reason": session_reason(),
+        "sharing": shown_summaries(sharing),
+        "timeline": shown_events(audit.for_customer(customer.id), masked=shown is not customer),
         "disabled_event": None
         if customer.enabled
         else audit.latest(customer.id, "customer.disable"),
         # The customer was just read: an unknown request's outcome is settled by it.
         "forget_request": customer_service().check_forget(customer.id, customer=customer),
+        "forget_proposal": forget_proposals().open_for(customer.id),
     }
     if inline is not None:
         context["inline"] = inline
     return context
+
+
+def shown_events(events: Sequence[AuditEvent], *, masked: bool) -> Sequence[AuditEvent]:
+    return tuple(mask_event(e) for e in events) if masked else events
 
 
 def sharing_if_available(customer: Customer) -> Sequence[CustomerSummary]:
@@ -66,6 +94,30 @@ def show(customer_id: str) -> Response:
         "customers/_detail.html",
         **detail_context(customer, service.sharing_email(customer)),
     )
+
+
+@bp.post("/customers/<customer_id>/reveal")
+def reveal(customer_id: str) -> Response:
+    """Show a masked customer's personal data to this staff member for the rest of the
+    session, recording who saw which fields, and why (asked once a session)."""
+    service = customer_service()
+    customer = service.get(customer_id)
+    if masks_personal_data() and not revealed(customer.id):
+        reason = (request.form.get("reason") or "").strip() or session_reason()
+        try:
+            read_access_log().record(
+                customer.id, masked_fields(customer), reason=reason or "", actor=current_actor()
+            )
+        except InvalidParameter as error:
+            body = render_template(
+                "customers/show.html",
+                **detail_context(customer, service.sharing_email(customer)),
+                reveal_error=error.message,
+            )
+            return Response(body, status=422)
+        remember_reveal(customer.id, reason or "")
+        flash("Revealed for the rest of your session; the access is recorded.", "success")
+    return redirect(url_for("customers.show", customer_id=customer.id), 303)
 
 
 @bp.get("/customers/<customer_id>/files/<file_id>")

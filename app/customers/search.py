@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from ..services.customers import COUNT_CAP, Cursor, CustomerSummary, SearchPage,
 from ..services.errors import BackendRefused, BackendUnavailable, ServiceError
 from ..services.terms import QUALIFIERS, Qualifier, parse_terms
 from ..web.filters import day_after
+from ..web.masking import shown_summaries
 from ..web.pages import decode_key, encode_key, moment, page_or_fragment, query_args
 from .blueprint import bp
 from .search_form import SEARCH_KEYS, SearchForm
@@ -100,8 +102,19 @@ def recently_viewed(form: SearchForm) -> list[RecentItem]:
         summary = found.get(customer_id) if found is not None else None
         if found is not None and (summary is None or summary.request_to_be_forgotten):
             continue
-        items.append(RecentItem(customer_id, viewed, summary))
+        shown = shown_summaries([summary])[0] if summary is not None else None
+        items.append(RecentItem(customer_id, viewed, shown))
     return items
+
+
+def shown_page(page: SearchPage) -> SearchPage:
+    """The page with personal data masked for the roles that see it so."""
+    exact = page.exact_id_match
+    return dataclasses.replace(
+        page,
+        items=tuple(shown_summaries(page.items)),
+        exact_id_match=shown_summaries([exact])[0] if exact is not None else None,
+    )
 
 
 def _suggestion(form: SearchForm, page: SearchPage | None) -> str | None:
@@ -121,6 +134,7 @@ def index() -> Response:
     if form.validate():
         try:
             page = customer_service().search(search_query(form))
+            page = shown_page(page)
         except (BackendUnavailable, BackendRefused) as error:
             problem, status = error, 502 if isinstance(error, BackendRefused) else 503
     else:

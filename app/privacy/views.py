@@ -20,7 +20,13 @@ from flask import (
 
 from .. import htmx
 from ..auth.permissions import current_actor, roles_required
-from ..context import audit_log, customer_service, privacy_log
+from ..context import (
+    audit_log,
+    customer_service,
+    forget_proposals,
+    privacy_log,
+    read_access_log,
+)
 from ..errors import render_error
 from ..services import subject_access
 from ..services.audit import customer_fields
@@ -30,16 +36,18 @@ from ..services.errors import (
     BackendUnavailable,
     Conflict,
     CustomerForgotten,
+    CustomerNotFound,
     InvalidParameter,
     ServiceError,
 )
-from ..services.field_names import label
+from ..services.field_names import label, labels
 from ..services.privacy import CheckedRequests, ForgetRequest
 from ..services.subject_access import SubjectAccess
 from ..web.pages import ListPage, csv_time
 from .forms import FILTER_KEYS, ForgetForm, PrivacyFilterForm
 
 bp = Blueprint("privacy", __name__)
+bp.add_app_template_global(labels, "field_labels")
 
 # Admins hold every role, so this is privacy officers and admins.
 PRIVACY_ROLES = ("privacy",)
@@ -94,6 +102,8 @@ def _confirm_page(
         form=form,
         existing=existing,
         done=is_done(customer, existing),
+        four_eyes=four_eyes(),
+        proposal=forget_proposals().open_for(customer.id),
         backend_name=_backend(),
         problem=problem,
         refusal=refusal,
@@ -127,6 +137,8 @@ def forget(customer_id: str) -> Response:
     valid = form.validate()
     if not form.check_id(customer.id) or not valid:
         return _confirm_page(customer, form, existing=existing, status=422)
+    if four_eyes():
+        return _propose(customer, form, existing)
     try:
         outcome = service.request_forget(
             customer.id, reason=form.reason.data or "", actor=current_actor()
@@ -155,6 +167,99 @@ def forget(customer_id: str) -> Response:
     return redirect(url_for("customers.show", customer_id=customer.id), 303)
 
 
+def four_eyes() -> bool:
+    return bool(current_app.config["FORGET_FOUR_EYES"])
+
+
+def _propose(customer: Customer, form: ForgetForm, existing: ForgetRequest | None) -> Response:
+    """Four-eyes: record the proposal; a second privacy officer carries it out."""
+    try:
+        forget_proposals().propose(
+            customer.id, reason=form.reason.data or "", actor=current_actor()
+        )
+    except InvalidParameter as error:
+        form.reason.errors = [*form.reason.errors, error.message]
+        return _confirm_page(customer, form, existing=existing, status=422)
+    except Conflict as error:
+        return _confirm_page(customer, form, existing=existing, status=409, refusal=error.message)
+    flash(
+        f"Proposed to forget customer {customer.id}: nothing is erased until a second privacy "
+        "officer approves it.",
+        "success",
+    )
+    return redirect(url_for("customers.show", customer_id=customer.id), 303)
+
+
+@bp.post("/privacy/proposals/<int:proposal_id>/approve")
+@roles_required(*PRIVACY_ROLES)
+def approve(proposal_id: int) -> Response:
+    """A second officer approves a proposal: the request is carried out now, with the
+    proposal's reason (its outcome is the request's, as in the one-step flow)."""
+    proposals = forget_proposals()
+    back = _back_to()
+    try:
+        proposal = proposals.get(proposal_id)
+        proposals.decide(proposal_id, approve=True, actor=current_actor())
+    except CustomerNotFound:
+        return render_error(404, "There is no such proposal.")
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(back or url_for("privacy.index"), 303)
+    try:
+        outcome = customer_service().request_forget(
+            proposal.customer_id, reason=proposal.reason, actor=current_actor()
+        )
+    except (CustomerForgotten, Conflict):
+        flash(already_message(privacy_log().for_customer(proposal.customer_id)), "info")
+    except (BackendUnavailable, BackendRefused) as error:
+        flash(
+            f"Approved, but the request did not go through: {error.message} It is listed as "
+            "failed on the privacy page, with a retry.",
+            "error",
+        )
+    else:
+        if outcome.status == "failed":
+            flash(
+                f"Approved, but the request did not go through: "
+                f"{outcome.error or 'Digital River did not take it.'} It is listed as failed, "
+                "with a retry.",
+                "error",
+            )
+        elif outcome.status == "unknown":
+            flash(UNSURE.format(id=proposal.customer_id), "warning")
+        else:
+            flash(_done_message(outcome), "success")
+    return redirect(back or url_for("customers.show", customer_id=proposal.customer_id), 303)
+
+
+@bp.post("/privacy/proposals/<int:proposal_id>/reject")
+@roles_required(*PRIVACY_ROLES)
+def reject(proposal_id: int) -> Response:
+    """A second officer rejects a proposal, saying why; nothing is erased."""
+    proposals = forget_proposals()
+    back = _back_to()
+    try:
+        proposal = proposals.decide(
+            proposal_id, approve=False, actor=current_actor(), note=request.form.get("note")
+        )
+    except CustomerNotFound:
+        return render_error(404, "There is no such proposal.")
+    except (Conflict, InvalidParameter) as error:
+        flash(f"The proposal was not rejected: {error.message}", "error")
+        return redirect(back or url_for("privacy.index"), 303)
+    flash(
+        f"Rejected the proposal to forget customer {proposal.customer_id}; nothing was erased.",
+        "success",
+    )
+    return redirect(back or url_for("privacy.index"), 303)
+
+
+def _back_to() -> str | None:
+    """The page a form came from (``next``), when it is a path of this site."""
+    back = request.form.get("next") or ""
+    return back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
+
+
 def _done_message(outcome: ForgetRequest) -> str:
     if outcome.status == "erased":
         return f"Customer {outcome.customer_id} is forgotten: their personal data was erased."
@@ -181,8 +286,7 @@ def retry(customer_id: str) -> Response:
         return render_error(404, "There is no request to be forgotten for this customer.")
     if existing.status not in ("failed", "unknown"):
         return render_error(409, already_message(existing))
-    back = request.form.get("next") or ""
-    target = back if back.startswith("/") and not back.startswith(("//", "/\\")) else None
+    target = _back_to()
     if existing.status == "unknown":
         _flash_check(customer_service().check_forget(customer_id) or existing)
         return redirect(target or url_for("privacy.index"), 303)
@@ -239,6 +343,7 @@ def _subject_access(customer_id: str, export_format: str) -> SubjectAccess:
         customer_service(),
         audit_log(),
         privacy_log(),
+        read_access_log(),
         customer_id,
         actor=current_actor(),
         backend=_backend(),
@@ -284,8 +389,24 @@ def _filters() -> PrivacyFilterForm:
 def index() -> Response:
     """Requests to be forgotten, newest first, filtered and paged by key ("Older"); the shown
     requests whose outcome is unknown are checked with the backend first."""
+    queue = None if htmx.is_htmx() else forget_proposals().open_queue()
     return REQUESTS.show(
-        _filters(), CheckedRequests(privacy_log(), customer_service().check_forget_requests)
+        _filters(),
+        CheckedRequests(privacy_log(), customer_service().check_forget_requests),
+        queue=queue,
+        four_eyes=four_eyes(),
+    )
+
+
+@bp.get("/privacy/reads")
+@roles_required(*PRIVACY_ROLES)
+def reads() -> Response:
+    """Read-access events (who revealed which masked fields of whom, when, why), newest
+    first, all or of one customer."""
+    customer = (request.args.get("customer") or "").strip()[:40]
+    events = read_access_log().newest(customer or None)
+    return Response(
+        render_template("privacy/reads.html", events=events, customer=customer, limit=200)
     )
 
 

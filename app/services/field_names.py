@@ -36,7 +36,8 @@ FIELD_LABELS: dict[str, str] = {
 
 def label(path: str) -> str:
     """``shipping.address.city`` → ``City``; ``metadata.crmId`` → ``Metadata “crmId”``;
-    ``sources.<id>`` → ``Payment source``; ``taxIdentifiers.de`` → ``Tax ID (de)``;
+    ``sources.<id>`` → ``Payment source`` (``sources.<id>.owner``: its owner's details);
+    ``taxIdentifiers.de`` → ``Tax ID (de)``;
     ``taxCertificates.0`` → ``Tax certificate 1``. An unknown path is returned as it is."""
     known = FIELD_LABELS.get(path)
     if known is not None:
@@ -47,7 +48,7 @@ def label(path: str) -> str:
     if head == "metadata":
         return f"Metadata “{rest}”"
     if head == "sources":
-        return "Payment source"
+        return "Payment source owner" if rest.endswith(".owner") else "Payment source"
     if head == "taxIdentifiers":
         return f"Tax ID ({rest})"
     if head == "taxCertificates" and rest.isdigit():

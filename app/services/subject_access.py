@@ -3,8 +3,9 @@ document and a readable summary.
 
 It gathers the customer as the backend holds it (the local store's record, or what Digital
 River returns), with its payment sources, tax identifiers and tax certificates (their files
-included, base64-encoded), every audit event about the customer, and the request to be
-forgotten if there is one. Each export is itself recorded in the audit trail
+included, base64-encoded), every audit event about the customer, the read-access events (staff
+who revealed the customer's masked data, and why), and the request to be forgotten if there
+is one. Each export is itself recorded in the audit trail
 (``customer.subject_access``), with who made it and in which format.
 """
 
@@ -25,6 +26,7 @@ from .audit import AuditEvent, AuditLog, AuditQuery
 from .customers import Customer, CustomerService
 from .errors import ServiceError
 from .privacy import ForgetRequest, PrivacyLog
+from .reads import ReadAccess, ReadAccessLog
 
 ACTION = "customer.subject_access"
 FORMAT_VERSION = 1
@@ -72,6 +74,7 @@ class SubjectAccess:
     customer: Customer
     files: tuple[CertificateFile, ...]
     audit_events: tuple[AuditEvent, ...]
+    read_access_events: tuple[ReadAccess, ...]
     forget_request: ForgetRequest | None
 
     def document(self) -> dict[str, Any]:
@@ -91,6 +94,7 @@ class SubjectAccess:
             "audit_events": [
                 {**plain(e), "action_label": e.action_label} for e in self.audit_events
             ],
+            "read_access_events": plain(self.read_access_events),
             "forget_request": plain(self.forget_request),
         }
 
@@ -126,6 +130,7 @@ def gather(
     service: CustomerService,
     audit: AuditLog,
     privacy: PrivacyLog,
+    reads: ReadAccessLog,
     customer_id: str,
     *,
     actor: Actor,
@@ -138,6 +143,7 @@ def gather(
     files = _files(service, customer)
     events = tuple(audit.iterate(AuditQuery(customer_id=customer.id)))
     request = privacy.for_customer(customer.id)
+    read_events = reads.newest(customer.id, limit=10_000)
     now = dt.datetime.now(dt.UTC)
     audit.record(
         AuditEvent(
@@ -158,5 +164,6 @@ def gather(
         customer=customer,
         files=files,
         audit_events=events,
+        read_access_events=read_events,
         forget_request=request,
     )

@@ -50,7 +50,7 @@ def test_a_dr_source_shows_its_owner_currency_and_flow_under_labelled_columns(
     service.attach_source(CID, owned)
     service.attach_source(CID, plain)
 
-    page = html(client_as("viewer").get(f"/customers/{CID}"))
+    page = html(client_as("fraud").get(f"/customers/{CID}"))
 
     assert header(page) == with_columns("Owner", "Currency", "Flow")
     row = row_of(page, owned)
@@ -100,16 +100,16 @@ def test_on_the_local_store_owner_and_currency_show_when_kept_and_there_is_no_fl
         owner_email="ada.owner@example.com",
     )
     bare = _local_source(service, "cus-local-bare")
-    viewer = client_as("viewer")
+    reader = client_as("fraud")
 
-    page = html(viewer.get("/customers/cus-local-owned"))
+    page = html(reader.get("/customers/cus-local-owned"))
 
     assert header(page) == with_columns("Owner", "Currency")
     row = row_of(page, owned)
     assert (row["Owner"], row["Currency"]) == ("Ada Lovelace ada.owner@example.com", "GBP")
 
     # Nothing of the three kept: the panel is drawn as before.
-    page = html(viewer.get("/customers/cus-local-bare"))
+    page = html(reader.get("/customers/cus-local-bare"))
 
     assert header(page) == BASE_HEADER
     assert row_of(page, bare)["State"] == "chargeable"

@@ -34,6 +34,13 @@ def table(block: Element) -> list[list[str]]:
 
 
 @pytest.fixture
+def viewer(client_as):
+    """A read-only reader who sees personal data in full (a fraud officer): what a viewer sees
+    masked is test_masking's."""
+    return client_as("fraud")
+
+
+@pytest.fixture
 def full(make_customer, set_columns, insert_rows):
     customer = make_customer(
         id="cus-full",

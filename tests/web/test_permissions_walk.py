@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from app.services.audit import Actor
 from app.services.customers import NewCustomer, NewTaxCertificate
 from app.services.local.models import SourceRow
 from app.services.staff import ROLES
@@ -69,6 +70,8 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "customers.add_tax_certificate": AGENTS,
     "customers.update_metadata": AGENTS,
     "customers.download_file": STAFF,
+    # masked personal data: anyone may reveal (a role that sees it in full has nothing to)
+    "customers.reveal": STAFF,
     # audit trail
     "audit.index": AUDITORS,
     "audit.export": AUDITORS,
@@ -78,6 +81,11 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "privacy.retry": PRIVACY,
     "privacy.index": PRIVACY,
     "privacy.export": PRIVACY,
+    "privacy.approve": PRIVACY,
+    "privacy.reject": PRIVACY,
+    "privacy.reads": PRIVACY,
+    "privacy.subject_access_summary": PRIVACY,
+    "privacy.subject_access_json": PRIVACY,
     # staff administration
     "admin.index": ADMINS,
     "admin.new": ADMINS,
@@ -158,8 +166,12 @@ def path_values(app: Flask, service, make_staff, insert_rows) -> dict[str, str]:
             content=b"%PDF-1.4 walk",
         ),
     )
+    proposal = app.extensions["customer_desk"].proposals.propose(
+        customer.id, reason="WALK-1", actor=Actor(None, "someone-else")
+    )
     return {
         "customer_id": customer.id,
+        "proposal_id": str(proposal.id),
         "username": make_staff("viewer", username="walk-target"),
         "source_id": "src-walk",
         "file_id": customer.tax_certificates[0].file_id,

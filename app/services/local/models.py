@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -284,6 +285,61 @@ class AuditChainRow(Base):
     # What the last full walk found wrong (none when it verified the whole chain).
     problem: Mapped[str | None] = mapped_column(Text)
     problem_event_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ForgetProposalRow(Base):
+    """A request to be forgotten proposed by one privacy officer, awaiting a second's decision
+    (four-eyes erasure, services/proposals.py): at most one open per customer."""
+
+    __tablename__ = "forget_proposals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    proposed_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(500))
+    # open, approved, rejected
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    decided_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index(
+            "ux_forget_proposals_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_forget_proposals_status_time", "status", "proposed_time", "id"),
+    )
+
+
+class ReadAccessRow(Base):
+    """A staff member whose role sees personal data masked revealed a customer's: who, which
+    fields of whom, when and why (services/reads.py)."""
+
+    __tablename__ = "read_access_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    occurred_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    staff_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    staff_username: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[str] = mapped_column(String(40))
+    fields: Mapped[list] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index("ix_read_access_customer_time", "customer_id", "occurred_time", "id"),
+        Index("ix_read_access_time", "occurred_time", "id"),
+    )
 
 
 class ForgetRequestRow(Base):
