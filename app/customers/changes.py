@@ -30,6 +30,7 @@ from ..services.errors import (
     InvalidParameter,
     StaleVersion,
 )
+from ..web.masking import shown_customer
 from .detail import detail_context, sharing_if_available
 from .form_base import InlineForm
 from .section_forms import inline_forms
@@ -159,7 +160,7 @@ def section_again(
     if htmx.is_htmx():
         body = render_template(
             SECTIONS[section],
-            customer=customer,
+            customer=shown_customer(customer) if customer is not None else None,
             customer_id=customer_id,
             inline=inline,
             place=place,

@@ -16,6 +16,7 @@ from ..context import (
     read_access_log,
     recent_views,
 )
+from ..errors import render_error
 from ..services.audit import AuditEvent
 from ..services.customers import Customer, CustomerSummary, source_type_name
 from ..services.errors import BackendRefused, BackendUnavailable, InvalidParameter
@@ -127,6 +128,11 @@ def download_file(customer_id: str, file_id: str) -> Response:
     customer = service.get(customer_id)
     if file_id not in {c.file_id for c in customer.tax_certificates}:
         abort(404)
+    if masks_personal_data() and not revealed(customer.id):
+        # A certificate names the company and its address: masked data, revealed first.
+        return render_error(
+            403, "Reveal this customer's personal data (on the customer page) to download it."
+        )
     stored = service.get_file(file_id)
     # Named and typed by its content, whatever it was uploaded as (a PDF sent as cert.html
     # downloads as cert.pdf); content that is none of the three is served as plain bytes.

@@ -11,6 +11,7 @@ from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
 from ..context import customer_service
 from ..services.customers import Customer, CustomerUpdate, Source
+from ..web.masking import shown_customer
 from .blueprint import bp
 from .changes import button_change, inline_change, section_again
 from .section_forms import (
@@ -57,7 +58,7 @@ def confirm_toggle(customer_id: str) -> Response:
     customer = customer_service().get(customer_id)
     body = render_template(
         "customers/_enabled.html",
-        customer=customer,
+        customer=shown_customer(customer),
         inline=inline_forms(customer, place="row"),
         place="row",
         expanded=True,

@@ -212,11 +212,21 @@ def approve(proposal_id: int) -> Response:
     except (CustomerForgotten, Conflict):
         flash(already_message(privacy_log().for_customer(proposal.customer_id)), "info")
     except (BackendUnavailable, BackendRefused) as error:
-        flash(
-            f"Approved, but the request did not go through: {error.message} It is listed as "
-            "failed on the privacy page, with a retry.",
-            "error",
-        )
+        if _reopened_unless_recorded(proposal.id, proposal.customer_id):
+            flash(
+                f"The request could not be made: {error.message} Nothing was recorded or "
+                "erased, so the proposal is open again: approve it once the backend is back.",
+                "error",
+            )
+        else:
+            flash(
+                f"Approved, but the request did not go through: {error.message} It is listed "
+                "as failed on the privacy page, with a retry.",
+                "error",
+            )
+    except Exception:
+        _reopened_unless_recorded(proposal.id, proposal.customer_id)
+        raise
     else:
         if outcome.status == "failed":
             flash(
@@ -252,6 +262,15 @@ def reject(proposal_id: int) -> Response:
         "success",
     )
     return redirect(back or url_for("privacy.index"), 303)
+
+
+def _reopened_unless_recorded(proposal_id: int, customer_id: str) -> bool:
+    """After a failed approval: open the proposal again when no request was recorded (the
+    backend failed before), so it is never lost between "approved" and "requested"."""
+    if privacy_log().for_customer(customer_id) is not None:
+        return False
+    forget_proposals().reopen(proposal_id)
+    return True
 
 
 def _back_to() -> str | None:

@@ -160,6 +160,18 @@ class ForgetProposals:
             ).all()
         return tuple(_proposal(r) for r in rows)
 
+    def reopen(self, proposal_id: int) -> None:
+        """Open an approved proposal again: its request could not even be recorded (the
+        backend failed first), so it is neither done nor listed to retry."""
+        with write_session(self._sessions) as session:
+            session.execute(
+                update(ForgetProposalRow)
+                .where(ForgetProposalRow.id == proposal_id, ForgetProposalRow.status == "approved")
+                .values(status="open", decided_by=None, decided_by_id=None, decided_time=None)
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+
     def decide(
         self, proposal_id: int, *, approve: bool, actor: Actor, note: str | None = None
     ) -> Proposal:

@@ -61,11 +61,9 @@ def test_signed_out_visit_returns_to_the_customer_after_sign_in(
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)customers(/|%2F)cus_deep$"))
     sign_in(page, username, path="")
 
-    #
     expect(page).to_have_url(f"{live_server}/customers/cus_deep")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "d•••@example.com"
-    )  # masked for a viewer
+    # masked for a viewer
+    expect(page.get_by_role("heading", level=1)).to_have_text("d•••@example.com")
 
 
 def test_unknown_customer_shows_the_not_found_page(

@@ -214,3 +214,24 @@ def test_only_privacy_officers_may_decide(app, client_as, officers, customer, ro
         )
         assert response.status_code == 403
     assert open_proposal(app).status == "open"
+
+
+def test_an_approval_the_backend_fails_before_recording_leaves_the_proposal_open(
+    app, service, officers, customer, monkeypatch
+) -> None:
+    from app.services.errors import BackendUnavailable
+
+    olga, pete = officers
+    propose(olga)
+    proposal = open_proposal(app)
+
+    def unavailable(*args, **kwargs):
+        raise BackendUnavailable("Digital River is unavailable (HTTP 503).")
+
+    monkeypatch.setattr(service, "request_forget", unavailable)
+
+    decide(pete, proposal.id, "approve")
+
+    assert open_proposal(app).id == proposal.id  # open again: never lost
+    assert app.extensions["customer_desk"].privacy.for_customer(CID) is None
+    assert "the proposal is open again" in pete.get(f"/customers/{CID}").get_data(as_text=True)

@@ -21,6 +21,13 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
+def viewer(client_as):
+    """A read-only reader who sees personal data in full (a fraud officer); a viewer, who sees
+    it masked, downloads certificates once they revealed the customer (test_masking)."""
+    return client_as("fraud")
+
+
+@pytest.fixture
 def customer(make_customer):
     return make_customer(id="cus-1", email="one@example.com")
 

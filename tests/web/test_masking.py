@@ -186,3 +186,32 @@ def test_source_owner_details_are_masked(viewer, client_as, customer, insert_row
 
     assert "Augusta King" not in body and "aug@example.org" not in body
     assert "A•••••• K•••" in body
+
+
+def test_a_viewer_downloads_a_certificate_only_after_revealing(viewer, service, customer) -> None:
+    import datetime as dt
+
+    from app.services.customers import NewTaxCertificate
+
+    from .inline_helpers import PDF
+
+    updated = service.add_tax_certificate(
+        CID,
+        NewTaxCertificate(
+            company_name="Hopper Computing",
+            tax_authority="VA",
+            start_date=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            end_date=dt.datetime(2025, 12, 31, tzinfo=dt.UTC),
+            file_name="exemption.pdf",
+            content=PDF,
+        ),
+    )
+    url = f"/customers/{CID}/files/{updated.tax_certificates[0].file_id}"
+
+    refused = viewer.get(url)
+    reveal(viewer)
+    allowed = viewer.get(url)
+
+    assert refused.status_code == 403
+    assert "Reveal this customer" in refused.get_data(as_text=True)
+    assert allowed.status_code == 200 and allowed.data == PDF

@@ -44,6 +44,8 @@ AFFECTED_TABLES = (
     "recent_views",
 )
 CHECKPOINT_ATTEMPTS = 5
+# How long each attempt waits for readers (ms): a checkpoint that waits blocks every writer.
+CHECKPOINT_WAIT_MS = 200
 
 SQLITE_CLEAN = (
     "No copy is left in the database: its file was rewritten and its write-ahead log "
@@ -87,14 +89,20 @@ def _utcnow() -> dt.datetime:
 
 def checkpoint(engine: Engine, attempts: int = CHECKPOINT_ATTEMPTS) -> bool:
     """Empty SQLite's write-ahead log into the file; False when readers kept it from
-    completing (after ``attempts`` tries, each waiting up to the busy timeout)."""
+    completing (after ``attempts`` tries of ``CHECKPOINT_WAIT_MS`` each: while a checkpoint
+    waits for readers, writers wait for it, so it never waits long)."""
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
-        for attempt in range(attempts):
-            busy, _log, _done = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return True
-            time.sleep(0.05 * (attempt + 1))
+        timeout = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+        raw.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            for attempt in range(attempts):
+                busy, _log, _done = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+                time.sleep(0.05 * (attempt + 1))
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={int(timeout)}")
     return False
 
 
@@ -103,8 +111,10 @@ class Erasure:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._vacuums: list[threading.Thread] = []
         self._lock = threading.Lock()
+        # One VACUUM at a time: requests forgotten while one runs wait for the next round.
+        self._pending: list[int] = []
+        self._thread: threading.Thread | None = None
 
     def after_forget(self, request_id: int) -> str:
         """Called once the forget committed: clean up, note on the request what remains, and
@@ -118,29 +128,43 @@ class Erasure:
             return residue
         residue = POSTGRES_VACUUMING.format(when=_stamp(now))
         self._note(request_id, residue)
-        thread = threading.Thread(
-            target=self._vacuum, args=(request_id,), name="forget-vacuum", daemon=True
-        )
-        with self._lock:
-            self._vacuums = [t for t in self._vacuums if t.is_alive()] + [thread]
-        thread.start()
+        self.queue_vacuum(request_id)
         return residue
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Until the background vacuums are done (tests; a clean shutdown)."""
+    def queue_vacuum(self, request_id: int) -> None:
+        """Vacuum for ``request_id`` in the background: in the running round's next one when
+        a VACUUM is running (they would only wait for each other, each holding a connection)."""
         with self._lock:
-            threads = list(self._vacuums)
-        for thread in threads:
+            self._pending.append(request_id)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._vacuum_rounds, name="forget-vacuum", daemon=True
+                )
+                self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the background vacuum is done (tests; a clean shutdown)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
             thread.join(timeout)
 
-    def _vacuum(self, request_id: int) -> None:
-        try:
-            vacuum(self.engine, full=False)
-        except Exception as error:  # noqa: BLE001 - noted on the request, never raised
-            residue = POSTGRES_VACUUM_FAILED.format(error=type(error).__name__)
-        else:
-            residue = POSTGRES_VACUUMED.format(done=_stamp(_utcnow()))
-        self._note(request_id, residue)
+    def _vacuum_rounds(self) -> None:
+        """VACUUM once for every request forgotten before the round began, until none waits."""
+        while True:
+            with self._lock:
+                requests, self._pending = self._pending, []
+                if not requests:
+                    self._thread = None
+                    return
+            try:
+                vacuum(self.engine, full=False)
+            except Exception as error:  # noqa: BLE001 - noted on the requests, never raised
+                residue = POSTGRES_VACUUM_FAILED.format(error=type(error).__name__)
+            else:
+                residue = POSTGRES_VACUUMED.format(done=_stamp(_utcnow()))
+            for request_id in requests:
+                self._note(request_id, residue)
 
     def _note(self, request_id: int, residue: str) -> None:
         with self.engine.begin() as connection:
