@@ -42,22 +42,22 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def required_text(value: str | None, *, missing: str, parameter: str = "reason") -> str:
+    """A reason staff must give (to forget, reveal, reject), stripped; refused with
+    ``missing`` when blank, and when longer than the store keeps."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidParameter(errors=[ErrorDetail("missing_parameter", missing, parameter)])
+    if len(text) > REASON_MAX_LENGTH:
+        raise InvalidParameter(
+            f"The reason can be at most {REASON_MAX_LENGTH} characters.", parameter=parameter
+        )
+    return text
+
+
 def clean_reason(reason: str | None) -> str:
     """The reason or ticket reference, stripped; refused when blank or too long."""
-    value = (reason or "").strip()
-    if not value:
-        raise InvalidParameter(
-            errors=[
-                ErrorDetail(
-                    "missing_parameter", "Enter the reason or the ticket reference.", "reason"
-                )
-            ]
-        )
-    if len(value) > REASON_MAX_LENGTH:
-        raise InvalidParameter(
-            f"The reason can be at most {REASON_MAX_LENGTH} characters.", parameter="reason"
-        )
-    return value
+    return required_text(reason, missing="Enter the reason or the ticket reference.")
 
 
 def already_forgotten(row: ForgetRequestRow | None) -> Conflict:

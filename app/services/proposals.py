@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .actors import Actor
 from .audit import AuditEvent, AuditLog
-from .errors import Conflict, CustomerNotFound, ErrorDetail, InvalidParameter
-from .forget import REASON_MAX_LENGTH, clean_reason
+from .errors import Conflict, CustomerNotFound
+from .forget import clean_reason, required_text, utcnow
 from .local.db import make_session_factory, read_connection, write_session
 from .local.models import ForgetProposalRow, plain_columns
 
@@ -75,10 +75,6 @@ def _proposal(row: Any) -> Proposal:
     )
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def already_proposed(existing: Proposal | None) -> Conflict:
     if existing is None:
         return Conflict("An erasure of this customer is already proposed.", code="already_proposed")
@@ -116,7 +112,7 @@ class ForgetProposals:
             customer_id=customer_id,
             proposed_by=actor.username,
             proposed_by_id=actor.id,
-            proposed_time=_utcnow(),
+            proposed_time=utcnow(),
             reason=reason,
             status="open",
         )
@@ -177,15 +173,10 @@ class ForgetProposals:
     ) -> Proposal:
         """Approve or reject an open proposal: refused for the proposer, for a decided one,
         and (rejecting) without a reason."""
-        note = (note or "").strip() or None
-        if not approve and note is None:
-            raise InvalidParameter(
-                errors=[ErrorDetail("missing_parameter", "Say why it is rejected.", "note")]
-            )
-        if note is not None and len(note) > REASON_MAX_LENGTH:
-            raise InvalidParameter(
-                f"The reason can be at most {REASON_MAX_LENGTH} characters.", parameter="note"
-            )
+        if not approve or (note or "").strip():
+            note = required_text(note, missing="Say why it is rejected.", parameter="note")
+        else:
+            note = None
         proposal = self.get(proposal_id)
         if proposal.is_by(actor):
             raise Conflict(
@@ -201,7 +192,7 @@ class ForgetProposals:
                     status=status,
                     decided_by=actor.username,
                     decided_by_id=actor.id,
-                    decided_time=_utcnow(),
+                    decided_time=utcnow(),
                     decision_note=note,
                 )
                 .execution_options(synchronize_session=False)

@@ -13,11 +13,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from .actors import Actor
-from .errors import ErrorDetail, InvalidParameter
+from .forget import required_text
 from .local.db import make_session_factory, read_connection
 from .local.models import ReadAccessRow, plain_columns
-
-REASON_MAX_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -31,20 +29,7 @@ class ReadAccess:
 
 
 def clean_reason(reason: str | None) -> str:
-    value = (reason or "").strip()
-    if not value:
-        raise InvalidParameter(
-            errors=[
-                ErrorDetail(
-                    "missing_parameter", "Say why you need to see this customer's data.", "reason"
-                )
-            ]
-        )
-    if len(value) > REASON_MAX_LENGTH:
-        raise InvalidParameter(
-            f"The reason can be at most {REASON_MAX_LENGTH} characters.", parameter="reason"
-        )
-    return value
+    return required_text(reason, missing="Say why you need to see this customer's data.")
 
 
 def _read(row: Any) -> ReadAccess:
