@@ -363,8 +363,29 @@ def verify(
         )
     if (seq, last) != (head_seq, head_hash):
         return report("The chain's head does not match its last event.", last_id)
+    unexplained = _erased_without_request(connection, erased)
+    if unexplained is not None:
+        customer, event_id = unexplained
+        return report(
+            f"Event {event_id} had its values erased, but no request to be forgotten of "
+            f"{customer} follows it.",
+            event_id,
+        )
+    stray = connection.execute(
+        select(table.c.id).where(table.c.seq.is_(None)).order_by(table.c.id).limit(1)
+    ).scalar()
+    if stray is not None:
+        return report(f"Event {stray} is not in the chain (added outside the application).", stray)
+    return report()
+
+
+def _erased_without_request(
+    connection: Connection, erased: Mapping[str, tuple[int, int]]
+) -> tuple[str, int] | None:
+    """The first (customer, event id) whose values were erased with no request to be
+    forgotten after it: one the walk did not meet may have committed after its head."""
+    table = AuditEventRow.__table__
     for customer, (erased_seq, event_id) in erased.items():
-        # A request to be forgotten committed during the walk is chained after its head.
         forgotten = connection.execute(
             select(table.c.id).where(
                 table.c.customer_id == customer,
@@ -373,17 +394,8 @@ def verify(
             )
         ).first()
         if forgotten is None:
-            return report(
-                f"Event {event_id} had its values erased, but no request to be forgotten of "
-                f"{customer} follows it.",
-                event_id,
-            )
-    stray = connection.execute(
-        select(table.c.id).where(table.c.seq.is_(None)).order_by(table.c.id).limit(1)
-    ).scalar()
-    if stray is not None:
-        return report(f"Event {stray} is not in the chain (added outside the application).", stray)
-    return report()
+            return customer, event_id
+    return None
 
 
 def save_checkpoint(connection: Connection, report: Report, when: dt.datetime) -> None:
