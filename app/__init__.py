@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _build_services(app: Flask) -> Services:
     from .services.audit import AuditLog
+    from .services.blocks import Batches, Blocks
     from .services.local import LocalCustomerService, make_engine
     from .services.privacy import PrivacyLog
     from .services.proposals import ForgetProposals
@@ -64,6 +65,7 @@ def _build_services(app: Flask) -> Services:
     from .services.sessions import SessionPolicy, SessionStore
     from .services.staff import StaffService
     from .services.throttle import SignInThrottle, ThrottlePolicy
+    from .services.unblocks import UnblockProposals
 
     engine = make_engine(app.config["DATABASE_URL"])
     hasher = PasswordHasher(
@@ -117,4 +119,7 @@ def _build_services(app: Flask) -> Services:
         recent=RecentViews(engine),
         proposals=ForgetProposals(engine, audit, app.config["CUSTOMER_BACKEND"]),
         reads=ReadAccessLog(engine),
+        blocks=Blocks(engine, audit, app.config["CUSTOMER_BACKEND"]),
+        batches=Batches(engine, app.config["CUSTOMER_BACKEND"]),
+        unblocks=UnblockProposals(engine, audit, app.config["CUSTOMER_BACKEND"]),
     )

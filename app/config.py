@@ -31,10 +31,16 @@ DEFAULTS: dict[str, Any] = {
     # Four-eyes erasure: a request to be forgotten is proposed by one privacy officer and
     # carried out when a second one approves it. False: the one-step flow.
     "FORGET_FOUR_EYES": True,
+    # Four-eyes unblocking: re-enabling a customer disabled for suspected fraud or account
+    # takeover needs a second fraud officer's approval. Off by default.
+    "UNBLOCK_FOUR_EYES": False,
     # Roles that see personal data (emails, phones, address lines, tax ids, source owners) in
     # full; a staff member holding none of them sees it masked until they reveal a customer
     # with a reason (a read-access event). Admins hold every role.
     "UNMASKED_ROLES": ["agent", "fraud", "privacy"],
+    # Metadata keys whose shared value links customers (the linked-customers panel), e.g.
+    # the device fingerprint a checkout stores; other keys never link.
+    "LINK_METADATA_KEYS": ["deviceId", "deviceFingerprint", "ipAddress"],
     # The most rows a CSV export of a search streams.
     "EXPORT_MAX_ROWS": 100_000,
     # argon2id cost; the defaults follow RFC 9106's second recommendation.

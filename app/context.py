@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import Engine
 
 from .services.audit import AuditLog
+from .services.blocks import Batches, Blocks
 from .services.customers import CustomerService
 from .services.privacy import PrivacyLog
 from .services.proposals import ForgetProposals
@@ -16,6 +17,7 @@ from .services.recent import RecentViews
 from .services.sessions import SessionStore
 from .services.staff import StaffService
 from .services.throttle import SignInThrottle
+from .services.unblocks import UnblockProposals
 
 
 @dataclass
@@ -30,6 +32,9 @@ class Services:
     recent: RecentViews
     proposals: ForgetProposals
     reads: ReadAccessLog
+    blocks: Blocks
+    batches: Batches
+    unblocks: UnblockProposals
 
 
 def services() -> Services:
@@ -62,3 +67,15 @@ def read_access_log() -> ReadAccessLog:
 
 def recent_views() -> RecentViews:
     return services().recent
+
+
+def blocks() -> Blocks:
+    return services().blocks
+
+
+def batches() -> Batches:
+    return services().batches
+
+
+def unblock_proposals() -> UnblockProposals:
+    return services().unblocks

@@ -16,7 +16,7 @@ from ..services.staff import Staff
 from ..web.filters import DayRangeFilters
 from ..web.widgets import FastSelectField
 
-FILTER_KEYS = ("actor", "action", "customer", "since", "until")
+FILTER_KEYS = ("actor", "action", "customer", "batch", "since", "until")
 
 
 def _strip(value: str | None) -> str | None:
@@ -41,6 +41,7 @@ class AuditFilterForm(DayRangeFilters, FlaskForm):
         filters=[_strip],
         validators=[Optional(), Length(max=CUSTOMER_ID_MAX_LENGTH)],
     )
+    batch = StringField("Bulk block", filters=[_strip], validators=[Optional(), Length(max=32)])
     since = DateField("From (UTC)", validators=[Optional()])
     until = DateField("To (UTC)", validators=[Optional()])
 
@@ -65,6 +66,7 @@ class AuditFilterForm(DayRangeFilters, FlaskForm):
             actor=self.actor.data or None,
             action=self.action.data or None,
             customer_id=self.customer.data or None,
+            batch_id=self.batch.data or None,
             since=since,
             until=until,
             after=after,

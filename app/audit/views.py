@@ -33,6 +33,7 @@ CSV_COLUMNS = (
     "request_id",
     "error",
     "changes",
+    "batch_id",
 )
 
 
@@ -69,6 +70,7 @@ def csv_row(event: AuditEvent) -> tuple[str, ...]:
         event.request_id or "",
         event.error or "",
         "; ".join(change_text(c, event.action) for c in event.changes),
+        event.batch_id or "",
     )
 
 

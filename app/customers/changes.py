@@ -31,7 +31,7 @@ from ..services.errors import (
     StaleVersion,
 )
 from ..web.masking import shown_customer
-from .detail import detail_context, sharing_if_available
+from .detail import detail_context
 from .form_base import InlineForm
 from .section_forms import inline_forms
 
@@ -64,7 +64,7 @@ def _current(customer_id: str) -> Customer | None:
 
 
 def _page_context(customer: Customer, inline: object) -> dict[str, object]:
-    return detail_context(customer, sharing_if_available(customer), inline)
+    return detail_context(customer, inline)
 
 
 def inline_change(

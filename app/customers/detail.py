@@ -6,7 +6,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from ..auth.permissions import current_actor, signed_in_staff
 from ..context import (
@@ -18,8 +27,8 @@ from ..context import (
 )
 from ..errors import render_error
 from ..services.audit import AuditEvent
-from ..services.customers import Customer, CustomerSummary, source_type_name
-from ..services.errors import BackendRefused, BackendUnavailable, InvalidParameter
+from ..services.customers import Customer, source_type_name
+from ..services.errors import InvalidParameter
 from ..services.field_names import label
 from ..services.geography import country_name
 from ..services.masking import mask_event, masked_fields
@@ -30,10 +39,10 @@ from ..web.masking import (
     revealed,
     session_reason,
     shown_customer,
-    shown_summaries,
 )
 from ..web.pages import page_or_fragment
 from .blueprint import bp
+from .linked import linked_context
 
 bp.add_app_template_global(country_name, "country_name")
 bp.add_app_template_global(source_type_name, "source_type_name")
@@ -41,9 +50,7 @@ bp.add_app_template_global(source_type_name, "source_type_name")
 FILE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
 
 
-def detail_context(
-    customer: Customer, sharing: Sequence[CustomerSummary], inline: object = None
-) -> dict[str, Any]:
+def detail_context(customer: Customer, inline: object = None) -> dict[str, Any]:
     """What the detail page (or its #customer fragment) renders; without ``inline`` the page
     makes fresh inline forms. Personal data is masked for the roles that see it so, unless
     they revealed this customer in this session."""
@@ -55,7 +62,7 @@ def detail_context(
         "revealed_here": masks_personal_data() and revealed(customer.id),
         "masked_field_names": [label(f) for f in masked_fields(customer)],
         "reveal_reason": session_reason(),
-        "sharing": shown_summaries(sharing),
+        **linked_context(customer),
         "timeline": shown_events(audit.for_customer(customer.id), masked=shown is not customer),
         "disabled_event": None
         if customer.enabled
@@ -73,15 +80,6 @@ def shown_events(events: Sequence[AuditEvent], *, masked: bool) -> Sequence[Audi
     return tuple(mask_event(e) for e in events) if masked else events
 
 
-def sharing_if_available(customer: Customer) -> Sequence[CustomerSummary]:
-    """The other customers with this email; none while the backend fails (after a change,
-    which went through, the page must not fail on this aside)."""
-    try:
-        return customer_service().sharing_email(customer)
-    except (BackendUnavailable, BackendRefused):
-        return ()
-
-
 @bp.get("/customers/<customer_id>")
 def show(customer_id: str) -> Response:
     """Everything about one customer."""
@@ -93,7 +91,7 @@ def show(customer_id: str) -> Response:
     return page_or_fragment(
         "customers/show.html",
         "customers/_detail.html",
-        **detail_context(customer, service.sharing_email(customer)),
+        **detail_context(customer),
     )
 
 
@@ -112,7 +110,7 @@ def reveal(customer_id: str) -> Response:
         except InvalidParameter as error:
             body = render_template(
                 "customers/show.html",
-                **detail_context(customer, service.sharing_email(customer)),
+                **detail_context(customer),
                 reveal_error=error.message,
             )
             return Response(body, status=422)

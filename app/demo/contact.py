@@ -143,13 +143,13 @@ def street(r: Any, pool: LocalePool) -> str:
     return template % (low + int(r() * span)) if span else template
 
 
-def phone(r: Any, pool: LocalePool) -> tuple[str, list[str]]:
-    """A phone of the country and its forms in the index text (``index_text.phone_forms``,
-    filled in from the pool's templates rather than parsed again: a million phonenumbers
-    parses cost a minute)."""
-    template, search_template, forms = pool.phones[int(r() * len(pool.phones))]
+def phone(r: Any, pool: LocalePool) -> tuple[str, list[str], str]:
+    """A phone of the country, its forms in the index text (``index_text.phone_forms``) and
+    its E.164 form, filled in from the pool's templates rather than parsed again: a million
+    phonenumbers parses cost a minute."""
+    template, search_template, forms, e164 = pool.phones[int(r() * len(pool.phones))]
     digits = tuple(f"{int(r() * 10000):04d}")
-    return template % digits, (search_template % (digits * forms)).split(VALUE)
+    return template % digits, (search_template % (digits * forms)).split(VALUE), e164 % digits
 
 
 def shipping(
@@ -159,10 +159,11 @@ def shipping(
     who: Person,
     company: str | None,
     address: str | None,
-) -> tuple[tuple[Any, ...], str]:
-    """The shipping block (in the column order of ``rows.SHIPPING_COLUMNS``) and the text
-    phone's forms in the index text."""
-    number, forms = phone(r, pool) if r() < (0.97 if company else 0.85) else (None, [])
+) -> tuple[tuple[Any, ...], list[str], str | None]:
+    """The shipping block (in the column order of ``rows.SHIPPING_COLUMNS``), the phone's
+    forms in the index text and its E.164 form."""
+    has_phone = r() < (0.97 if company else 0.85)
+    number, forms, e164 = phone(r, pool) if has_phone else (None, [], None)
     city, state, postcode = pool.places[int(r() * len(pool.places))]
     if country == "US" and r() < 0.1:
         postcode = f"{postcode}-{int(r() * 10000):04d}"
@@ -183,4 +184,4 @@ def shipping(
         None,
         who.phonetic,
     )
-    return block, forms
+    return block, forms, e164

@@ -16,13 +16,13 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from ..services import index_text
+from ..services import index_text, links
 from . import contact, payments
 from .contact import Person, pick
 from .history import History
 from .markets import METADATA_CHANNELS, METADATA_SEGMENTS, METADATA_TIERS
 from .pools import Pools
-from .rows import FALSE, TRUE, Batch, timestamp
+from .rows import FALSE, TRUE, Batch, C, timestamp
 
 SPAN = dt.timedelta(days=3 * 365)
 BUSINESSES = 0.2
@@ -148,9 +148,9 @@ class Generator:
         market, pool, who, company, address, business = self.contact()
         code = market.market.code
         if business or r() < 0.92:
-            ship, phone_forms = contact.shipping(r, pool, code, who, company, address)
+            ship, phone_forms, e164 = contact.shipping(r, pool, code, who, company, address)
         else:
-            ship, phone_forms = (None,) * 13, []
+            ship, phone_forms, e164 = (None,) * 13, [], None
         locale = pool.dr_locale if r() < 0.88 else None
         ctype = "business" if business else ("individual" if r() < 0.9 else None)
         customer_id = self.customer_id()
@@ -187,3 +187,16 @@ class Generator:
         row += [created_time, None, 1]
         self.history.write(batch, row, pool, sources, tax_ids, certificates)
         batch.customers.append(tuple(row))
+        if not forgotten:
+            keys = links.keys_of_parts(
+                email=row[C["email"]],
+                phone=row[C["ship_phone"]],
+                country=row[C["addr_country"]],
+                line1=row[C["addr_line1"]],
+                postal_code=row[C["addr_postal_code"]],
+                cards=[card[1:] for card in sources],
+                tax_values=[value for _, value in tax_ids],
+                metadata=metadata,
+                e164=e164,
+            )
+            batch.links.extend((customer_id, k.reason, k.key, created_time) for k in keys)

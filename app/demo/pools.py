@@ -25,7 +25,7 @@ import phonenumbers
 import pycountry
 from faker import Faker
 
-from ..services import rules
+from ..services import phones, rules
 from ..services.customers import SUPPORTED_LOCALES
 from ..services.index_text import VALUE, phone_forms
 from .markets import LOCALE_STATES, MARKETS, TAX_FORMATS, Market
@@ -87,7 +87,7 @@ class LocalePool:
     streets: tuple[tuple[str, int, int], ...]  # see number_template
     line2: tuple[str, ...]
     neighborhoods: tuple[str, ...]
-    phones: tuple[tuple[str, str, int], ...]  # see _phone_forms
+    phones: tuple[tuple[str, str, int, str], ...]  # see _phone_forms
     companies: tuple[tuple[str, str], ...]  # (name, domain label)
     email_domains: tuple[str, ...]
     tlds: tuple[str, ...]
@@ -180,19 +180,22 @@ def _valid_phone(text: str, region: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.region_code_for_number(number) == region else None
 
 
-def _phone_forms(text: str, region: str) -> tuple[str, str, int] | None:
+def _phone_forms(text: str, region: str) -> tuple[str, str, int, str] | None:
     """A phone as (template, template of its part of the search text, how many forms that
-    part has): the index holds a phone as typed and in its usual forms, all ending in the
-    same four digits, so the generator fills both templates with the same new digits."""
+    part has, template of its E.164 form): the index holds a phone as typed and in its usual
+    forms, and the linked-customers keys its E.164 form, all ending in the same four digits,
+    so the generator fills every template with the same new digits."""
     template = digit_template(text)
     forms = phone_forms(text, region)
     form_templates = [digit_template(form) for form in forms]
-    if template is None or None in form_templates:
+    e164 = phones.e164(text, region)
+    e164_template = digit_template(e164) if e164 else None
+    if template is None or e164_template is None or None in form_templates:
         return None
-    return template, VALUE.join(form_templates), len(forms)  # type: ignore[arg-type]
+    return template, VALUE.join(form_templates), len(forms), e164_template  # type: ignore[arg-type]
 
 
-def _phones(fake: Faker, region: str, wanted: int) -> tuple[tuple[str, str, int], ...]:
+def _phones(fake: Faker, region: str, wanted: int) -> tuple[tuple[str, str, int, str], ...]:
     """Valid numbers of the region as people type them: Faker's own forms, or national,
     international and E.164. Where few of Faker's numbers are valid (it draws Canadian area
     codes at random, say) it draws more, and tops up from phonenumbers' example numbers."""

@@ -79,6 +79,7 @@ AUDIT_COLUMNS = (
 )
 # As loaded: with the id and the hash chain's columns (services/audit_chain.BulkChain).
 CHAINED_AUDIT_COLUMNS = ("id", *AUDIT_COLUMNS, "seq", "hash", "salt", "commitment")
+LINK_COLUMNS = ("customer_id", "reason", "key", "created_time")
 FORGET_COLUMNS = (
     "customer_id",
     "requested_by",
@@ -110,6 +111,7 @@ class Batch:
     certificates: list[tuple[Any, ...]] = field(default_factory=list)
     audit_events: list[tuple[Any, ...]] = field(default_factory=list)
     forget_requests: list[tuple[Any, ...]] = field(default_factory=list)
+    links: list[tuple[Any, ...]] = field(default_factory=list)
 
     def tables(self) -> tuple[list[tuple[Any, ...]], ...]:
         """The rows in the order of ``TABLES``."""
@@ -121,6 +123,7 @@ class Batch:
             self.certificates,
             self.audit_events,
             self.forget_requests,
+            self.links,
         )
 
 
@@ -132,6 +135,7 @@ TABLES = (
     ("tax_certificates", CERTIFICATE_COLUMNS),
     ("audit_events", CHAINED_AUDIT_COLUMNS),
     ("forget_requests", FORGET_COLUMNS),
+    ("customer_links", LINK_COLUMNS),
 )
 
 

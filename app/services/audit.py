@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,10 @@ ACTIONS = {
     "customer.forget_rejected": "Rejected the erasure",
     "customer.export": "Exported a search as CSV",
     "customer.subject_access": "Exported the customer's data (subject access)",
+    "customer.block_reviewed": "Reviewed the block",
+    "customer.unblock_proposed": "Proposed to unblock",
+    "customer.unblock_approved": "Approved the unblock",
+    "customer.unblock_rejected": "Rejected the unblock",
     "staff.create": "Created a staff account",
     "staff.update": "Changed a staff account",
     "staff.lockout": "Sign-in locked after failed attempts",
@@ -68,6 +74,8 @@ class AuditEvent:
     request_id: str | None = None
     error: str | None = None
     id: int | None = None
+    # The bulk block it belongs to (services/blocks.py).
+    batch_id: str | None = None
 
     @property
     def action_label(self) -> str:
@@ -83,6 +91,7 @@ class AuditQuery:
     until: dt.datetime | None = None
     after: tuple[dt.datetime, int] | None = None
     limit: int = 50
+    batch_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,21 @@ def diff(before: Customer | None, after: Customer | None) -> tuple[FieldChange, 
     )
 
 
+# The bulk block whose changes are being made (``in_batch``): every event recorded meanwhile,
+# by whichever backend, carries its id.
+CURRENT_BATCH: ContextVar[str | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def in_batch(batch_id: str) -> Iterator[None]:
+    """Tie every audit event recorded in the block to the bulk block ``batch_id``."""
+    token = CURRENT_BATCH.set(batch_id)
+    try:
+        yield
+    finally:
+        CURRENT_BATCH.reset(token)
+
+
 def _row(event: AuditEvent) -> AuditEventRow:
     row = AuditEventRow(
         occurred_time=event.occurred_time.astimezone(dt.UTC).replace(tzinfo=None)
@@ -178,6 +202,7 @@ def _row(event: AuditEvent) -> AuditEventRow:
         version_after=event.version_after,
         request_id=event.request_id,
         error=event.error,
+        batch_id=event.batch_id or CURRENT_BATCH.get(),
     )
     audit_chain.commit_values(row)
     return row
@@ -201,6 +226,7 @@ def _event(row: Any) -> AuditEvent:
         version_after=row.version_after,
         request_id=row.request_id,
         error=row.error,
+        batch_id=row.batch_id,
     )
 
 
@@ -300,6 +326,8 @@ class AuditLog:
             stmt = stmt.where(_AUDIT.action == query.action)
         if query.customer_id:
             stmt = stmt.where(_AUDIT.customer_id == query.customer_id)
+        if query.batch_id:
+            stmt = stmt.where(_AUDIT.batch_id == query.batch_id)
         if query.since:
             stmt = stmt.where(_AUDIT.occurred_time >= _naive(query.since))
         if query.until:

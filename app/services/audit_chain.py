@@ -85,27 +85,29 @@ def _time(value: dt.datetime | str) -> str:
 def link(previous: str, event: Mapping[str, Any]) -> str:
     """The hash of ``event`` (its columns by name) after the event hashed ``previous``."""
     action = event["action"]
-    payload = _canonical(
-        {
-            "seq": event["seq"],
-            "id": event["id"],
-            "occurred_time": _time(event["occurred_time"]),
-            "actor_id": event["actor_id"],
-            "actor_username": event["actor_username"],
-            "action": action,
-            "customer_id": event["customer_id"],
-            "outcome": event["outcome"],
-            "backend": event["backend"],
-            "reason_code": event["reason_code"],
-            "version_after": event["version_after"],
-            "request_id": event["request_id"],
-            "fields": [c["field"] for c in _changes(event["changes"])],
-            "error_code": error_code(event["error"]),
-            "forget_reason": event["note"] if action == FORGET_ACTION else None,
-            "commitment": event["commitment"],
-        }
-    )
-    return hashlib.sha256(previous.encode() + payload).hexdigest()
+    fields = {
+        "seq": event["seq"],
+        "id": event["id"],
+        "occurred_time": _time(event["occurred_time"]),
+        "actor_id": event["actor_id"],
+        "actor_username": event["actor_username"],
+        "action": action,
+        "customer_id": event["customer_id"],
+        "outcome": event["outcome"],
+        "backend": event["backend"],
+        "reason_code": event["reason_code"],
+        "version_after": event["version_after"],
+        "request_id": event["request_id"],
+        "fields": [c["field"] for c in _changes(event["changes"])],
+        "error_code": error_code(event["error"]),
+        "forget_reason": event["note"] if action == FORGET_ACTION else None,
+        "commitment": event["commitment"],
+    }
+    # A bulk block's id is hashed where an event has one (events from before it hash as they
+    # always did).
+    if event.get("batch_id") is not None:
+        fields["batch_id"] = event["batch_id"]
+    return hashlib.sha256(previous.encode() + _canonical(fields)).hexdigest()
 
 
 def _columns(row: AuditEventRow) -> dict[str, Any]:
@@ -126,6 +128,7 @@ def _columns(row: AuditEventRow) -> dict[str, Any]:
         "error": row.error,
         "note": row.note,
         "commitment": row.commitment,
+        "batch_id": row.batch_id,
     }
 
 
@@ -178,7 +181,7 @@ def seal_existing(connection: Connection, batch: int = 5000) -> int:
     done = 0
     while True:
         rows = connection.execute(
-            select(*_WALKED).where(table.c.seq.is_(None)).order_by(table.c.id).limit(batch)
+            select(*_SEALED).where(table.c.seq.is_(None)).order_by(table.c.id).limit(batch)
         ).all()
         if not rows:
             break
@@ -294,8 +297,14 @@ _WALKED = tuple(
         "changes",
         "error",
         "note",
+        "batch_id",
     )
 )
+
+
+# What sealing the events of before the chain reads: migration 0009 runs it, before audit events
+# had a batch id.
+_SEALED = tuple(c for c in _WALKED if c.key != "batch_id")
 
 
 def verify(

@@ -334,6 +334,90 @@ def every_match(
         after = page.next_cursor
 
 
+# -- linked customers (services/links.py derives the keys) --------------------------------
+
+# The reasons in the order the panel shows them, with their headings.
+LINK_REASONS = {
+    "email": "Same email",
+    "phone": "Same phone",
+    "address": "Same shipping address",
+    "card": "Same card",
+    "tax_id": "Same tax identifier",
+    "metadata": "Same metadata value",
+}
+LINK_GROUP_LIMIT = 50  # the most members a group lists (its count says how many there are)
+LINK_COUNT_CAP = 1000  # a group counts its members up to this many ("more than 1,000")
+
+
+@dataclass(frozen=True)
+class LinkGroup:
+    """The other customers that share one thing: at most LINK_GROUP_LIMIT, newest first, with how
+    many there are in all (up to LINK_COUNT_CAP + 1) and how many of them are disabled."""
+
+    reason: str
+    shown: str
+    members: tuple[CustomerSummary, ...]
+    total: int
+    disabled: int
+    # ``total`` counts up to this many; above it the count is ``cap + 1`` ("more than").
+    cap: int = LINK_COUNT_CAP
+
+    @property
+    def heading(self) -> str:
+        return LINK_REASONS[self.reason]
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.members)
+
+    @property
+    def beyond_count(self) -> bool:
+        return self.total > self.cap
+
+
+@dataclass(frozen=True)
+class Links:
+    """A customer's linked customers, group by group, in the order of LINK_REASONS."""
+
+    groups: tuple[LinkGroup, ...] = ()
+    # How many distinct other customers share anything (up to LINK_COUNT_CAP + 1).
+    total: int = 0
+    # The reasons the backend looked at and found nobody for.
+    checked: tuple[str, ...] = ()
+    # Reason -> why the backend cannot answer it (Digital River: exact email only).
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    def ids(self) -> list[str]:
+        """Every listed member once, in the order shown."""
+        seen: dict[str, None] = {}
+        for group in self.groups:
+            for member in group.members:
+                seen.setdefault(member.id, None)
+        return list(seen)
+
+
+# -- bulk blocks -----------------------------------------------------------------------------
+
+# What became of one customer of a bulk block, as the result page names it.
+BLOCK_OUTCOMES = {
+    "pending": "Not answered yet",
+    "disabled": "Disabled",
+    "skipped_disabled": "Skipped: already disabled",
+    "skipped_forgotten": "Skipped: forgotten",
+    "not_found": "Skipped: not found",
+    "failed": "Failed",
+}
+BULK_BLOCK_MAX = 500  # the most customers one bulk block disables
+
+
+@dataclass(frozen=True)
+class BlockOutcome:
+    customer_id: str
+    outcome: str  # a key of BLOCK_OUTCOMES other than "pending"
+    error: str | None = None
+    request_id: str | None = None
+
+
 @dataclass(frozen=True)
 class SearchCapabilities:
     """What a backend's search can do; the search page disables what it cannot, saying why."""
@@ -396,6 +480,28 @@ class CustomerService(Protocol):
 
     def sharing_email(self, customer: Customer, limit: int = 20) -> tuple[CustomerSummary, ...]:
         """Other customers with the same email (any case), newest first."""
+        ...
+
+    def linked(self, customer: Customer, *, metadata_keys: Sequence[str] = ()) -> Links:
+        """The other customers that share something with ``customer``, a group per thing
+        shared (``services.links``), metadata only for ``metadata_keys``; the reasons the
+        backend cannot look up are named in ``Links.unavailable``."""
+        ...
+
+    def disable_many(
+        self,
+        customer_ids: Sequence[str],
+        *,
+        reason_code: str,
+        note: str | None,
+        actor: Actor,
+        batch_id: str,
+    ) -> tuple[BlockOutcome, ...]:
+        """Disable each of these customers with one reason, each with its own audit event
+        carrying ``batch_id``; one outcome per customer, in order. Customers already disabled,
+        forgotten or not found are skipped. The local store does it in one transaction; Digital
+        River customer by customer, a few at a time, each failure its own outcome. A bad
+        reason or note raises before anything changes."""
         ...
 
     # -- inline workflows: each checks ``expected_version`` (StaleVersion when the customer

@@ -62,6 +62,15 @@ def international_digits(term: str) -> str | None:
     return digits(phonenumbers.format_number(number, PhoneNumberFormat.E164))
 
 
+def e164(phone: str | None, country: str | None) -> str | None:
+    """``phone`` in E.164 (``+442079460000``) when it reads as a possible number (in
+    ``country`` when it has no country code), else None."""
+    number = _parsed(phone, country)
+    if number is None or not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
 def warning(phone: str | None, country: str | None) -> str | None:
     """Why ``phone`` does not look like a number for ``country``, or None when it does (or
     when there is nothing to compare it with)."""
@@ -76,4 +85,4 @@ def warning(phone: str | None, country: str | None) -> str | None:
     return None
 
 
-__all__ = ["digits", "international_digits", "search_forms", "warning"]
+__all__ = ["digits", "e164", "international_digits", "search_forms", "warning"]

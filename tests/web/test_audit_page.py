@@ -30,6 +30,7 @@ CSV_HEADER = [
     "request_id",
     "error",
     "changes",
+    "batch_id",
 ]
 
 
@@ -306,7 +307,7 @@ def test_every_filter_control_has_a_label_and_the_table_a_caption_and_headers(fr
     form = document.by_id("audit-filters")
 
     controls = [c for c in form.iter() if c.tag in ("input", "select")]
-    assert {c.id for c in controls} == {"actor", "action", "customer", "since", "until"}
+    assert {c.id for c in controls} == {"actor", "action", "customer", "batch", "since", "until"}
     for control in controls:
         assert form.find("label", for_=control.id).text
     table = document.by_id("audit-results").find("table")
@@ -487,6 +488,7 @@ def test_an_exported_row_holds_every_field_and_the_changes(fraud, record) -> Non
         "request_id": "req-123",
         "error": "Digital River refused: conflict.",
         "changes": "Enabled: yes → no; Metadata “tier”: gold removed",
+        "batch_id": "",
     }
 
 

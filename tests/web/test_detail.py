@@ -229,7 +229,7 @@ def test_a_customer_with_nothing_but_an_id_shows_empty_states(viewer, make_custo
     assert section(page, "h-taxids").find("p", "empty").text == "No tax identifiers."
     assert section(page, "h-taxcerts").find("p", "empty").text == "No tax certificates."
     assert section(page, "h-metadata").find("p", "empty").text == "No metadata."
-    assert section(page, "h-sharing").find("p", "empty").text == "No email on file."
+    assert section(page, "h-linked").find("p", "empty").text == "Nothing on file to link by."
 
 
 def test_an_address_without_the_optional_parts_shows_what_there_is(viewer, make_customer) -> None:
@@ -262,49 +262,6 @@ def test_the_detail_page_shows_only_the_badges_that_apply(
     assert [b.text for b in shown] == badges
     assert "Enabled" not in header.text and "TEST" not in header.text
     assert customer.has("div", "banner--bad") is banner
-
-
-@pytest.fixture
-def sharing(make_customer, set_columns) -> None:
-    make_customer(id="s-1", email="Shared@Example.com", shipping=Shipping(name="First"))
-    make_customer(id="s-2", email="shared@example.com", shipping=Shipping(name="Second"))
-    make_customer(id="s-3", email="SHARED@EXAMPLE.COM", enabled=False)
-    make_customer(id="s-4", email="shared@example.co")
-    make_customer(id="s-5", email="not-shared@example.com")
-    set_columns("s-1", created_time=naive(2025, 1, 1))
-    set_columns("s-2", created_time=naive(2025, 1, 2))
-    set_columns("s-3", created_time=naive(2025, 1, 3))
-
-
-def sharing_list(client, customer_id: str) -> list[str]:
-    block = section(html(client.get(f"/customers/{customer_id}")), "h-sharing")
-    return [li.text for li in block.find_all("li")]
-
-
-def test_other_customers_sharing_the_email_in_any_case_are_listed_newest_first(
-    viewer, sharing
-) -> None:
-    assert sharing_list(viewer, "s-1") == [
-        "s-3 SHARED@EXAMPLE.COM Disabled",
-        "s-2 shared@example.com · Second",
-    ]
-    assert sharing_list(viewer, "s-3") == [
-        "s-2 shared@example.com · Second",
-        "s-1 Shared@Example.com · First",
-    ]
-
-
-def test_the_sharing_list_links_to_each_customer(viewer, sharing) -> None:
-    block = section(html(viewer.get("/customers/s-2")), "h-sharing")
-
-    assert [a.get("href") for a in block.find_all("a")] == ["/customers/s-3", "/customers/s-1"]
-
-
-def test_a_unique_email_says_no_other_customer_uses_it(viewer, sharing) -> None:
-    block = section(html(viewer.get("/customers/s-5")), "h-sharing")
-
-    assert block.find("p", "empty").text == "No other customer uses this email."
-    assert sharing_list(viewer, "s-4") == []
 
 
 def test_an_htmx_request_for_the_detail_gets_the_customer_fragment(viewer, full) -> None:

@@ -51,6 +51,7 @@ ACCESS: dict[str, tuple[str, ...]] = {
     # customers: read
     "customers.index": STAFF,
     "customers.show": STAFF,
+    "customers.linked": STAFF,
     "customers.export": EXPORTERS,
     # customers: create and edit
     "customers.new": AGENTS,

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .. import rules
+from .. import links, rules
 from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, stale_version
 from ..audit import diff as audit_diff
 from ..audit import now as audit_now
@@ -41,6 +41,7 @@ from ..errors import (
     ServiceError,
     StaleVersion,
 )
+from ..links import Links
 from ..terms import DR_QUALIFIERS, SearchTerms, parse_terms
 from . import wire
 from .inline import InlineOperations
@@ -48,6 +49,7 @@ from .inline import InlineOperations
 APPLICATION_ID = "customer-desk/0.1.0"
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 MAX_PAGE = 100
+DR_LINKS_UNAVAILABLE = "Digital River looks customers up by exact email only."
 MAX_RATE_LIMIT_WAITS = 5  # even a Retry-After of 0 must not make a request loop for ever
 UNAVAILABLE = "Digital River is unavailable right now. Nothing was changed; try again in a moment."
 
@@ -254,6 +256,28 @@ class DigitalRiverCustomerService(InlineOperations):
             if isinstance(c, Mapping)
         )
         return tuple(o for o in others if o.id != customer.id)[:limit]
+
+    def linked(self, customer: Customer, *, metadata_keys: Sequence[str] = ()) -> Links:
+        """Digital River looks customers up by exact email only: the one group it can
+        answer, counted as far as one page goes; the other reasons are named unavailable."""
+        unavailable = dict.fromkeys(
+            (r for r in links.REASONS if r != "email"), DR_LINKS_UNAVAILABLE
+        )
+        if not customer.email or customer.request_to_be_forgotten:
+            return Links(unavailable=unavailable, checked=("email",) if customer.email else ())
+        # One more than a group lists: whether there are more than that.
+        others = self.sharing_email(customer, limit=links.GROUP_LIMIT + 1)
+        if not others:
+            return Links(unavailable=unavailable, checked=("email",))
+        group = links.LinkGroup(
+            "email",
+            customer.email,
+            others[: links.GROUP_LIMIT],
+            total=len(others),
+            disabled=sum(not o.enabled for o in others),
+            cap=links.GROUP_LIMIT,
+        )
+        return Links(groups=(group,), total=len(others), unavailable=unavailable)
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -19,8 +19,10 @@ check found it. A ``failed`` request that DR is later seen to hold is recorded a
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -30,14 +32,23 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from .. import forget, rules
-from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, stale_version
+from ..audit import (
+    SYSTEM,
+    Actor,
+    AuditEvent,
+    AuditLog,
+    FieldChange,
+    in_batch,
+    stale_version,
+)
 from ..audit import now as audit_now
 from ..changes import Change, GuardedChanges
-from ..customers import Customer, NewTaxCertificate, StoredFile
+from ..customers import BlockOutcome, Customer, NewTaxCertificate, StoredFile
 from ..errors import (
     BackendRefused,
     BackendUnavailable,
     Conflict,
+    CustomerForgotten,
     CustomerNotFound,
     ErrorDetail,
     InvalidParameter,
@@ -48,7 +59,11 @@ from ..local.models import ForgetRequestRow
 from ..privacy import ForgetRequest, to_request
 from . import wire
 
+log = logging.getLogger(__name__)
+
 FILE_PURPOSE = "tax_document_customer_upload"
+# How many customers of a bulk block are sent to DR at once.
+BULK_CONCURRENCY = 4
 # How many unknown requests to be forgotten one list (the privacy page) checks with DR.
 CHECKS_PER_LIST = 10
 _MIME = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
@@ -178,6 +193,53 @@ class InlineOperations(GuardedChanges[Change]):
     def write_enabled(self, customer_id: str, change: Change, enabled: bool) -> None:
         body = self._write("POST", _customer_path(customer_id), json_body={"enabled": enabled})
         change.after = wire.customer_from(body)
+
+    def disable_many(
+        self,
+        customer_ids: Sequence[str],
+        *,
+        reason_code: str,
+        note: str | None,
+        actor: Actor,
+        batch_id: str,
+    ) -> tuple[BlockOutcome, ...]:
+        """Customer by customer, BULK_CONCURRENCY at a time: each read fresh (skipped when
+        already disabled or forgotten), disabled at its version, and audited as a single
+        disable is; a failure is that customer's outcome, with DR's request id, and the rest go
+        on. Every customer gets an outcome, whatever happens to the others."""
+        note = (note or "").strip() or None
+        rules.raise_if(rules.disable_problems(False, reason_code, note))
+        wanted = list(dict.fromkeys(customer_ids))
+
+        def one(customer_id: str) -> BlockOutcome:
+            with in_batch(batch_id):
+                try:
+                    current = self.get(customer_id)
+                    if current.request_to_be_forgotten:
+                        return BlockOutcome(customer_id, "skipped_forgotten")
+                    if not current.enabled:
+                        return BlockOutcome(customer_id, "skipped_disabled")
+                    self.set_enabled(
+                        customer_id,
+                        False,
+                        reason_code=reason_code,
+                        note=note,
+                        expected_version=current.version,
+                        actor=actor,
+                    )
+                except CustomerNotFound:
+                    return BlockOutcome(customer_id, "not_found")
+                except CustomerForgotten:
+                    return BlockOutcome(customer_id, "skipped_forgotten")
+                except ServiceError as error:
+                    return BlockOutcome(customer_id, "failed", error.message, error.request_id)
+                except Exception as error:  # noqa: BLE001 - reported as this customer's outcome
+                    log.exception("bulk block %s: disabling %s failed", batch_id, customer_id)
+                    return BlockOutcome(customer_id, "failed", f"Unexpected error: {error}")
+                return BlockOutcome(customer_id, "disabled")
+
+        with ThreadPoolExecutor(max_workers=BULK_CONCURRENCY) as pool:
+            return tuple(pool.map(one, wanted))
 
     # -- payment sources -----------------------------------------------------------------------
 

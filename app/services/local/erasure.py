@@ -42,6 +42,7 @@ AFFECTED_TABLES = (
     "files",
     "audit_events",
     "recent_views",
+    "customer_links",
 )
 CHECKPOINT_ATTEMPTS = 5
 # How long each attempt waits for readers (ms): a checkpoint that waits blocks every writer.

@@ -15,10 +15,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import forget, rules
-from ..audit import SYSTEM, Actor, AuditEvent, AuditLog, FieldChange, diff, stale_version
+from ..audit import (
+    SYSTEM,
+    Actor,
+    AuditEvent,
+    AuditLog,
+    FieldChange,
+    diff,
+    in_batch,
+    stale_version,
+)
 from ..changes import Change, GuardedChanges, refuse_unwritable
 from ..customers import (
     SAVEABLE_SOURCE_TYPES,
+    BlockOutcome,
     Customer,
     NewTaxCertificate,
     StoredFile,
@@ -31,6 +41,7 @@ from ..errors import (
 )
 from ..index_text import index_text_of
 from ..privacy import ForgetRequest, to_request
+from . import links as local_links
 from .db import write_session
 from .erasure import Erasure
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
@@ -128,6 +139,24 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
         note: str | None = None,
     ) -> Customer:
         """Bump the version, record the audit event in this transaction, commit."""
+        after = self._record_change(
+            session, row, before, action=action, actor=actor, reason_code=reason_code, note=note
+        )
+        session.commit()
+        return after
+
+    def _record_change(
+        self,
+        session: Session,
+        row: CustomerRow,
+        before: Customer | None,
+        *,
+        action: str,
+        actor: Actor,
+        reason_code: str | None = None,
+        note: str | None = None,
+    ) -> Customer:
+        """Bump the version and record the audit event in this transaction (not committed)."""
         if before is not None:
             row.version = before.version + 1
             row.updated_time = _utcnow()
@@ -141,6 +170,8 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
         if row.search_text != text:
             row.search_text = text
             session.flush()
+        # And the linked-customers keys, in the same transaction.
+        local_links.refresh(session, after, row.created_time)
         self.audit.add(
             session,
             AuditEvent(
@@ -156,7 +187,6 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
                 version_after=after.version,
             ),
         )
-        session.commit()
         return after
 
 
@@ -165,6 +195,54 @@ class InlineOperations(ChangeMachinery):
 
     def write_enabled(self, customer_id: str, change: LocalChange, enabled: bool) -> None:
         change.row.enabled = enabled
+
+    def disable_many(
+        self,
+        customer_ids: Sequence[str],
+        *,
+        reason_code: str,
+        note: str | None,
+        actor: Actor,
+        batch_id: str,
+    ) -> tuple[BlockOutcome, ...]:
+        """All of them in one transaction, the rows locked: every disable lands or none."""
+        note = (note or "").strip() or None
+        rules.raise_if(rules.disable_problems(False, reason_code, note))
+        wanted = list(dict.fromkeys(customer_ids))
+        outcomes: list[BlockOutcome] = []
+        with write_session(self._sessions) as session, in_batch(batch_id):
+            rows = {
+                row.id: row
+                for row in session.scalars(
+                    select(CustomerRow)
+                    .where(CustomerRow.id.in_(wanted))
+                    .order_by(CustomerRow.pk)
+                    .with_for_update()
+                )
+            }
+            for customer_id in wanted:
+                row = rows.get(customer_id)
+                if row is None:
+                    outcomes.append(BlockOutcome(customer_id, "not_found"))
+                elif row.request_to_be_forgotten:
+                    outcomes.append(BlockOutcome(customer_id, "skipped_forgotten"))
+                elif not row.enabled:
+                    outcomes.append(BlockOutcome(customer_id, "skipped_disabled"))
+                else:
+                    before = self._to_customer(session, row)
+                    row.enabled = False
+                    self._record_change(
+                        session,
+                        row,
+                        before,
+                        action="customer.disable",
+                        actor=actor,
+                        reason_code=reason_code,
+                        note=note,
+                    )
+                    outcomes.append(BlockOutcome(customer_id, "disabled"))
+            session.commit()
+        return tuple(outcomes)
 
     def attach_source(
         self,
@@ -436,6 +514,7 @@ class InlineOperations(ChangeMachinery):
     def _erase(session: Session, row: CustomerRow) -> None:
         """Erase what identifies the person (the row is locked; flushed by the caller)."""
         source_ids = forget.scrub_audit_trail(session, row.id)
+        local_links.forget(session, row.id)
         row.email = None
         row.email_lower = None
         for column in CustomerRow.__table__.columns:

@@ -165,6 +165,25 @@ class TaxCertificateRow(Base):
     created_time: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class CustomerLinkRow(Base):
+    """A link key of a customer (services/links.py): what it shares with others, as a
+    digest. The (key, created time) index lists the customers behind a key newest first."""
+
+    __tablename__ = "customer_links"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(32))
+    # The customer's creation time, so a key's customers come newest first from the index.
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_customer_links_key_created", "key", "created_time", "customer_id"),
+        Index("ix_customer_links_customer", "customer_id", "key"),
+    )
+
+
 class StaffRow(Base):
     """Staff accounts of the console itself (always in the SQL database)."""
 
@@ -259,9 +278,12 @@ class AuditEventRow(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
     salt: Mapped[str | None] = mapped_column(String(32))
     commitment: Mapped[str | None] = mapped_column(String(64))
+    # The bulk block the event belongs to (services/blocks.py), hashed into the chain.
+    batch_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_audit_customer_time", "customer_id", "occurred_time", "id"),
+        Index("ix_audit_batch", "batch_id", "id"),
         Index("ix_audit_time", "occurred_time", "id"),
         Index("ix_audit_actor_time", "actor_username", "occurred_time", "id"),
         Index("ix_audit_action_time", "action", "occurred_time", "id"),
@@ -339,6 +361,128 @@ class ReadAccessRow(Base):
     __table_args__ = (
         Index("ix_read_access_customer_time", "customer_id", "occurred_time", "id"),
         Index("ix_read_access_time", "occurred_time", "id"),
+    )
+
+
+class BlockBatchRow(Base):
+    """A bulk block: who disabled which customers at once, with one reason (services/blocks)."""
+
+    __tablename__ = "block_batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    created_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason_code: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(500))
+    review_by: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    backend: Mapped[str] = mapped_column(String(16))
+    finished_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_block_batches_time", "created_time", "id"),)
+
+
+class BlockBatchItemRow(Base):
+    """One customer of a bulk block and what became of it: pending (not yet answered),
+    disabled, skipped_disabled, skipped_forgotten, not_found or failed (with the error)."""
+
+    __tablename__ = "block_batch_items"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    batch_id: Mapped[str] = mapped_column(String(32), ForeignKey("block_batches.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ux_block_batch_items", "batch_id", "customer_id", unique=True),
+        Index("ix_block_batch_items_order", "batch_id", "position"),
+    )
+
+
+class CustomerBlockRow(Base):
+    """A customer's block as the fraud team keeps it: who disabled it, why, and when it is to
+    be reviewed (none: no review date). One open block per customer; enabling lifts it."""
+
+    __tablename__ = "customer_blocks"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    # open, lifted
+    status: Mapped[str] = mapped_column(String(16))
+    blocked_by: Mapped[str] = mapped_column(String(64))
+    blocked_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    blocked_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason_code: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(500))
+    batch_id: Mapped[str | None] = mapped_column(String(32))
+    review_by: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(String(500))
+    lifted_by: Mapped[str | None] = mapped_column(String(64))
+    lifted_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lift_note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index(
+            "ux_customer_blocks_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_customer_blocks_review",
+            "review_by",
+            "id",
+            sqlite_where=text("status = 'open' AND review_by IS NOT NULL"),
+            postgresql_where=text("status = 'open' AND review_by IS NOT NULL"),
+        ),
+    )
+
+
+class UnblockProposalRow(Base):
+    """Four-eyes unblocking: a re-enable of a customer blocked for suspected fraud or account
+    takeover, proposed by one fraud officer, awaiting a second's decision."""
+
+    __tablename__ = "unblock_proposals"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(String(40))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    proposed_time: Mapped[dt.datetime] = mapped_column(DateTime)
+    reason_code: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(500))
+    # open, approved, rejected
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite")
+    )
+    decided_time: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        Index(
+            "ux_unblock_proposals_open",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_unblock_proposals_status_time", "status", "proposed_time", "id"),
     )
 
 

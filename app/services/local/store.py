@@ -26,7 +26,9 @@ from ..customers import (
     Shipping,
 )
 from ..errors import Conflict, CustomerNotFound, ErrorDetail
+from ..links import Links
 from ..readiness import check_database
+from . import links as local_links
 from .db import make_session_factory, read_connection, write_session
 from .erasure import Erasure
 from .inline import InlineOperations
@@ -118,6 +120,10 @@ class LocalCustomerService(InlineOperations):
         params = {"email_lower": customer.email.lower(), "customer_id": customer.id, "n": limit}
         with read_connection(self.engine) as connection:
             return tuple(summary_of(r) for r in connection.execute(_SHARING_EMAIL, params))
+
+    def linked(self, customer: Customer, *, metadata_keys: Sequence[str] = ()) -> Links:
+        with read_connection(self.engine) as connection:
+            return local_links.linked(connection, customer, metadata_keys)
 
     def search(self, query: SearchQuery) -> SearchPage:
         # In a transaction: the PostgreSQL planner settles settings for it.
