@@ -42,7 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine, make_url, text  # noqa: E402
 
+from app.config import DEFAULTS  # noqa: E402
 from app.demo import seed_customers  # noqa: E402
+from app.demo.ring import make_ring  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.services import audit_chain  # noqa: E402
 from app.services.customers import COUNT_CAP, Cursor, SearchQuery  # noqa: E402
@@ -102,6 +104,8 @@ class EngineReport:
     verify_seconds: float = 0.0
     verified_events: int = 0
     compact_seconds: float = 0.0
+    # The linked-customers panel (issue 14): a ring member's, and any customer's.
+    linked: dict[str, Result] = field(default_factory=dict)
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -477,6 +481,9 @@ def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineRe
     for kind in KINDS:
         results[kind] = time_calls(queries[kind], service_call(service), args.runs)
         print(f"   {kind:18} {summary(results[kind])}", flush=True)
+    linked = time_linked(service, engine, args.runs, rng)
+    for kind, result in linked.items():
+        print(f"   {kind:18} {summary(result)}", flush=True)
     flask_results = None
     if args.flask:
         try:
@@ -516,7 +523,35 @@ def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineRe
         verify_seconds,
         verified,
         compact_seconds,
+        linked,
     )
+
+
+RING_SIZE = 200
+
+
+def time_linked(
+    service: LocalCustomerService, engine: Engine, runs: int, rng: random.Random
+) -> dict[str, Result]:
+    """The linked-customers panel's service call (what the customer page asks), for members
+    of a ring of 200 linked customers made through the store (every one shares a mailbox and
+    a device, most a phone, half an address, a third a card) and for customers drawn from the
+    seeded data. Each probe reads its customer first, untimed, as the page has it already."""
+    started = time.perf_counter()
+    ring = make_ring(service, RING_SIZE, seed=rng.randrange(10**6))
+    print(f"   ring: {RING_SIZE} linked customers in {time.perf_counter() - started:.1f}s")
+    keys = DEFAULTS["LINK_METADATA_KEYS"]
+    members = [service.get(rng.choice(ring.ids)) for _ in range(WARMUP + runs)]
+    anyone = [service.get(row.id) for row in sample_rows(engine, WARMUP + runs, rng)]
+
+    def call(customer: Any) -> tuple[int, int]:
+        found = service.linked(customer, metadata_keys=keys)
+        return sum(len(g.members) for g in found.groups), found.total
+
+    return {
+        "linked, ring": time_calls(members, call, runs),  # type: ignore[arg-type]
+        "linked, anyone": time_calls(anyone, call, runs),  # type: ignore[arg-type]
+    }
 
 
 def housekeeping(engine: Engine) -> tuple[float, int, float]:
@@ -595,6 +630,13 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
         )
     )
     print(f"{'privacy compact (s)':26}" + "".join(f"| {r.compact_seconds:^26.1f}" for r in reports))
+    for kind in ("linked, ring", "linked, anyone"):
+        cells = []
+        for r in reports:
+            ms = [x * 1000 for x in r.linked[kind].seconds] if kind in r.linked else []
+            shown = f"p50 {percentile(ms, 0.5):.2f} p95 {percentile(ms, 0.95):.2f} ms"
+            cells.append(f"| {shown if ms else '-':^26}")
+        print(f"{kind + ' panel':26}" + "".join(cells))
     exports = [r.export for r in reports]
     if any(exports):
         cells = [
