@@ -37,12 +37,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import admin, audit, auth, customers, errors, health, privacy
     from .cli import register_cli
+    from .fraud.views import bp as fraud_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customers.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(fraud_bp)
     app.register_blueprint(health.bp)
     errors.register(app)
     auth.register(app)

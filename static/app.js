@@ -485,4 +485,25 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
+
+  // Selecting customers to block: a group's "select all" box ticks (or clears) the boxes it
+  // names (data-select-all="group id"); the count beside the button follows every change.
+  function countSelected(form) {
+    var out = document.querySelector("[data-selected-count='" + form.id + "']");
+    if (!out) return;
+    var n = document.querySelectorAll("input[name='ids'][form='" + form.id + "']:checked, #" + form.id + " input[name='ids']:checked").length;
+    out.textContent = n === 1 ? "1 selected" : n + " selected";
+  }
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches) return;
+    if (box.matches("input[data-select-all]")) {
+      var boxes = document.querySelectorAll("[data-select-group='" + box.getAttribute("data-select-all") + "'] input[name='ids']");
+      for (var i = 0; i < boxes.length; i++) boxes[i].checked = box.checked;
+    }
+    if (box.matches("input[name='ids'], input[data-select-all]")) {
+      var form = box.form || (box.closest && box.closest("form"));
+      if (form && form.id) countSelected(form);
+    }
+  });
 })();

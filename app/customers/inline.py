@@ -9,8 +9,10 @@ from flask import Response, redirect, render_template, request, url_for
 
 from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
-from ..context import customer_service
+from ..context import blocks, customer_service
+from ..fraud import actions as fraud_actions
 from ..services.customers import Customer, CustomerUpdate, Source
+from ..services.errors import StaleVersion
 from ..web.masking import shown_customer
 from .blueprint import bp
 from .changes import button_change, inline_change, section_again
@@ -79,16 +81,16 @@ def disable(customer_id: str) -> Response:
         "enabled",
         "disable",
         form,
-        lambda: customer_service().set_enabled(
+        lambda: fraud_actions.disable(
             customer_id,
-            False,
             reason_code=form.reason.data,
             note=form.note.data or None,
+            review_by=form.review_by(),
             expected_version=form.expected_version(),
             actor=current_actor(),
         ),
-        done=f"Customer {customer_id} disabled.",
-        fields={"reason": "reason", "note": "note"},
+        done=_disabled_message,
+        fields={"reason": "reason", "note": "note", "review": "review", "review_on": "review_on"},
         place=place,
     )
 
@@ -101,23 +103,57 @@ def enable(customer_id: str) -> Response:
     place = _place(form)
     if place == "row":
         form.suffix_ids(customer_id)
+    proposed: list[bool] = []
+
+    def change() -> Customer:
+        customer = customer_service().get(customer_id)
+        if fraud_actions.needs_approval(customer):
+            if form.expected_version() not in (None, customer.version):
+                raise StaleVersion()
+            fraud_actions.propose_enable(
+                customer_id,
+                reason_code=form.reason.data,
+                note=form.note.data or None,
+                actor=current_actor(),
+            )
+            proposed.append(True)
+            return customer
+        return fraud_actions.enable(
+            customer_id,
+            reason_code=form.reason.data,
+            note=form.note.data or None,
+            expected_version=form.expected_version(),
+            actor=current_actor(),
+        )
+
+    def done(customer: Customer) -> str:
+        if proposed:
+            return (
+                f"Proposed to enable customer {customer_id}: it stays disabled until a second "
+                "fraud officer approves it."
+            )
+        return f"Customer {customer_id} enabled."
+
     return inline_change(
         customer_id,
         "enabled",
         "enable",
         form,
-        lambda: customer_service().set_enabled(
-            customer_id,
-            True,
-            reason_code=form.reason.data,
-            note=form.note.data or None,
-            expected_version=form.expected_version(),
-            actor=current_actor(),
-        ),
-        done=f"Customer {customer_id} enabled.",
+        change,
+        done=done,
         fields={"reason": "reason", "note": "note"},
         place=place,
     )
+
+
+def _disabled_message(customer: Customer) -> str:
+    block = blocks().open_for(customer.id)
+    if block is not None and block.review_by is not None:
+        return (
+            f"Customer {customer.id} disabled; the block is to be reviewed by "
+            f"{block.review_by:%Y-%m-%d}."
+        )
+    return f"Customer {customer.id} disabled."
 
 
 def _after_source_change(message: str) -> Callable[[Customer], str]:

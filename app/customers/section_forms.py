@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from ..fraud.forms import ReviewFields
 from ..services.customers import (
     DISABLE_REASONS,
     ENABLE_REASONS,
@@ -37,8 +38,9 @@ DISABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *DISABLE_REASON
 ENABLE_REASON_CHOICES = select_choices(("", "Choose a reason"), *ENABLE_REASONS.items())
 
 
-class DisableForm(InlineForm):
-    """Disable a customer: why, and a note (required for Other)."""
+class DisableForm(InlineForm, ReviewFields):
+    """Disable a customer: why, a note (required for Other), and when the block is to be
+    reviewed."""
 
     reason = FastSelectField(
         "Reason",

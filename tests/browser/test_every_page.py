@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.services.actors import SYSTEM
+from app.services.blocks import run_batch
 from app.services.customers import Address, NewCustomer, NewTaxCertificate, Shipping
 from app.services.local.db import make_engine
 from tests.browser.conftest import check_a11y
@@ -76,6 +77,10 @@ def matrix_app(
     app.extensions["customer_desk"].engine.dispose()
 
 
+def row_id(n: int) -> str:
+    return f"cus_matrix_row_{n}_{'x' * 20}"
+
+
 def seed(app: Flask) -> None:
     services = app.extensions["customer_desk"]
     customers, staff = services.customers, services.staff
@@ -123,12 +128,26 @@ def seed(app: Flask) -> None:
     for n in range(6):
         customers.create(
             NewCustomer(
-                id=f"cus_matrix_row_{n}_{'x' * 20}",
+                id=row_id(n),
                 email=f"row.{n}.someone.with.a.long.address@example-enterprises.com",
                 shipping=Shipping(name=f"Row {n} Person", phone="+1 555 0100", organization="Acme"),
                 enabled=n != 2,
             )
         )
+    # The fraud page's queue, a bulk block and an unblock awaiting a second officer.
+    blocked = [row_id(3), row_id(4)]
+    batch_id = services.batches.start(
+        blocked,
+        reason_code="suspected_fraud",
+        note="Matrix ring: one phone across the rows",
+        review_by=services.blocks.today() - dt.timedelta(days=3),
+        actor=SYSTEM,
+        now=services.blocks.clock(),
+    )
+    run_batch(customers, services.batches, services.blocks, batch_id, blocked, actor=SYSTEM)
+    services.unblocks.propose(
+        row_id(4), reason_code="fraud_review_cleared", note="Cleared by the bank", actor=SYSTEM
+    )
     customers.create(NewCustomer(id=FORGET_CID, email="to.forget@example.com"))
     customers.create(NewCustomer(id=FORGOTTEN_CID, email="forgotten@example.com"))
     customers.request_forget(FORGOTTEN_CID, reason="TICKET-2026-0001", actor=SYSTEM)
@@ -196,6 +215,24 @@ def open_row_menu(page: Page) -> None:
     expect(page.locator("#results details.row-menu select").first).to_be_visible()
 
 
+def open_review(page: Page) -> None:
+    page.locator("#review-queue details.disclosure > summary").first.click()
+    expect(page.locator("#review-queue form").first).to_be_visible()
+
+
+def preview_selected(page: Page) -> None:
+    boxes = page.locator("#results input[name=ids]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.locator("#results-select button").click()
+    expect(page.locator("#preview-table")).to_be_visible()
+
+
+def open_batch(page: Page) -> None:
+    page.locator("#recent-batches a.mono").first.click()
+    expect(page.locator("#batch-items")).to_be_visible()
+
+
 @dataclass(frozen=True)
 class Visit:
     name: str
@@ -219,6 +256,11 @@ VISITS = (
     Visit("edit", "agent", f"/customers/{CID}/edit"),
     Visit("edit-with-errors", "agent", f"/customers/{CID}/edit", then=submit_invalid_email),
     Visit("forget-confirmation", "privacy", f"/customers/{FORGET_CID}/forget"),
+    Visit("customer-fraud-linked", "fraud", f"/customers/{row_id(0)}"),
+    Visit("fraud-page", "fraud", "/fraud"),
+    Visit("fraud-page-review-open", "fraud", "/fraud", then=open_review),
+    Visit("bulk-block-preview", "fraud", "/", then=preview_selected),
+    Visit("bulk-block-batch", "fraud", "/fraud", then=open_batch),
     Visit("audit", "fraud", "/audit"),
     Visit("privacy", "privacy", "/privacy"),
     Visit("staff-list", "admin", "/admin/staff"),

@@ -88,6 +88,16 @@ ACCESS: dict[str, tuple[str, ...]] = {
     "privacy.reads": PRIVACY,
     "privacy.subject_access_summary": PRIVACY,
     "privacy.subject_access_json": PRIVACY,
+    # the fraud page: review queue, bulk blocks, four-eyes unblocking
+    "fraud.index": FRAUD,
+    "fraud.preview": FRAUD,
+    "fraud.block": FRAUD,
+    "fraud.batch": FRAUD,
+    "fraud.retry": FRAUD,
+    "fraud.keep": FRAUD,
+    "fraud.lift": FRAUD,
+    "fraud.approve": FRAUD,
+    "fraud.reject": FRAUD,
     # staff administration
     "admin.index": ADMINS,
     "admin.new": ADMINS,
@@ -178,6 +188,9 @@ def path_values(app: Flask, service, make_staff, insert_rows) -> dict[str, str]:
         "source_id": "src-walk",
         "file_id": customer.tax_certificates[0].file_id,
         "tax_identifier_id": customer.tax_identifiers[0].id,
+        # no such block or bulk block: the role check comes first, then 404
+        "block_id": "999999",
+        "batch_id": "B-WALK",
     }
 
 
