@@ -192,6 +192,20 @@ def _seed(count: int, random_seed: int | None) -> None:
     click.echo(f"Loaded {loaded} customers.")
 
 
+def _seed_ring() -> None:
+    """A fraud ring for the linked-customers panel, some of it due for review."""
+    from .demo.ring import seed_demo_ring
+    from .services.local.store import LocalCustomerService
+
+    service = services().customers
+    if isinstance(service, LocalCustomerService):
+        ring = seed_demo_ring(service, services().blocks)
+        click.echo(
+            f"Seeded a fraud ring of {len(ring.ids)} linked customers ({ring.ids[0]} …), "
+            "some of them due for review on the fraud page."
+        )
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--customers", "count", default=DEMO_CUSTOMERS, show_default=True, type=int)
@@ -202,6 +216,7 @@ def demo_command(count: int) -> None:
         existing = connection.scalar(select(func.count()).select_from(CustomerRow))
     if not existing:
         _seed(count, random_seed=2021)
+        _seed_ring()
         # The demo history is chained as it loads: verified once, the audit page starts here.
         verify_chain()
     staff = services().staff

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from faker import Faker
 from sqlalchemy.orm import Session
 
-from ..services.actors import SYSTEM
+from ..services.actors import SYSTEM, Actor
+from ..services.blocks import Blocks
 from ..services.customers import Address, NewCustomer, Shipping
 from ..services.local.models import SourceRow
 from ..services.local.store import LocalCustomerService
@@ -76,6 +77,37 @@ def make_ring(
     return Ring(tuple(ids), device_id, card)
 
 
+DEMO_RING_SIZE = 40
+DEMO_RING_BLOCKED = 5
+DEMO_FRAUD = Actor(None, "fraud", "Demo fraud")
+
+
+def seed_demo_ring(
+    service: LocalCustomerService,
+    blocks: Blocks,
+    *,
+    size: int = DEMO_RING_SIZE,
+    blocked: int = DEMO_RING_BLOCKED,
+) -> Ring:
+    """The demo's ring (``ring-001`` …), its newest ``blocked`` members already disabled for
+    suspected fraud with review dates in the past, so the review queue has work in it."""
+    ring = make_ring(service, size, seed=2021, id_prefix="ring-")
+    today = blocks.today()
+    for n, customer_id in enumerate(ring.ids[-blocked:] if blocked else ()):
+        note = "Demo: one mailbox and device across the ring"
+        service.set_enabled(
+            customer_id, False, reason_code="suspected_fraud", note=note, actor=DEMO_FRAUD
+        )
+        blocks.record(
+            customer_id,
+            reason_code="suspected_fraud",
+            note=note,
+            review_by=today - dt.timedelta(days=1 + n),
+            actor=DEMO_FRAUD,
+        )
+    return ring
+
+
 def _spelled(rng: random.Random) -> str:
     """The mailbox's local part with dots in new places (and sometimes in capitals)."""
     text = ""
@@ -110,4 +142,4 @@ def _save_card(
     service.attach_source(customer_id, source_id, actor=SYSTEM)
 
 
-__all__ = ["Ring", "make_ring"]
+__all__ = ["DEMO_RING_SIZE", "Ring", "make_ring", "seed_demo_ring"]

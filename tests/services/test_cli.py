@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
+from app.demo.ring import DEMO_RING_SIZE
 from app.migrate import downgrade, upgrade
 from app.services.customers import SearchQuery
 from app.services.local.models import Base, CustomerRow
@@ -199,7 +200,7 @@ def test_demo_loads_customers_and_one_account_per_role_and_prints_the_credential
     result = runner.invoke(args=["demo", "--customers", "30"])
 
     assert result.exit_code == 0, result.output
-    assert customer_count(app) == 30
+    assert customer_count(app) == 30 + DEMO_RING_SIZE
     assert sorted((s.username, tuple(s.roles)) for s in staff.list()) == sorted(
         (role, (role,)) for role in ROLES
     )
@@ -215,6 +216,22 @@ def test_demo_loads_customers_and_one_account_per_role_and_prints_the_credential
         assert not signed_in.must_change_password, "the demo's printed passwords keep working"
 
 
+def test_demo_seeds_a_linked_ring_with_blocks_due_for_review(app, runner, service):
+    result = runner.invoke(args=["demo", "--customers", "30"])
+
+    assert result.exit_code == 0, result.output
+    desk = app.extensions["customer_desk"]
+    links = service.linked(service.get("ring-001"), metadata_keys=("deviceId",))
+    by_reason = {g.reason: g.total for g in links.groups}
+    assert by_reason["email"] == DEMO_RING_SIZE - 1
+    assert by_reason["metadata"] == DEMO_RING_SIZE - 1
+    assert {"phone", "address", "card"} <= set(by_reason)
+    due = desk.blocks.due()
+    assert len(due) == 5
+    assert all(not service.get(b.customer_id).enabled for b in due)
+    assert [b.review_by for b in due] == sorted(b.review_by for b in due)
+
+
 def test_running_demo_again_adds_no_customers_or_accounts(app, runner, staff):
     first = runner.invoke(args=["demo", "--customers", "30"])
     accounts = demo_accounts(app)
@@ -222,7 +239,7 @@ def test_running_demo_again_adds_no_customers_or_accounts(app, runner, staff):
     second = runner.invoke(args=["demo", "--customers", "30"])
 
     assert (first.exit_code, second.exit_code) == (0, 0), second.output
-    assert customer_count(app) == 30
+    assert customer_count(app) == 30 + DEMO_RING_SIZE
     assert staff.count() == len(ROLES)
     assert demo_accounts(app) == accounts
     assert all(password in second.output for password in accounts.values())
