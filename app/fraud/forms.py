@@ -57,25 +57,33 @@ class ReviewFields(Form):
         return review_date(self.review.data, self.review_on.data, today=blocks().today())
 
 
-class ReasonFields(Form):
-    """Why customers are disabled, and a note (required for Other)."""
+def reason_fields(reasons: dict[str, str], missing: str) -> type[Form]:
+    """Why: a reason of ``reasons`` (``missing`` when none is chosen), and a note (required
+    for Other)."""
 
-    reason = FastSelectField(
-        "Reason",
-        choices=_choices("Choose a reason", DISABLE_REASONS),
-        default="",
-        validators=[InputRequired("Choose why these customers are disabled.")],
-    )
-    note = TextAreaField(
-        "Note",
-        filters=[_strip],
-        description="Required when the reason is Other.",
-        validators=[Length(max=NOTE_MAX_LENGTH)],
-    )
+    class Reasons(Form):
+        reason = FastSelectField(
+            "Reason",
+            choices=_choices("Choose a reason", reasons),
+            default="",
+            validators=[InputRequired(missing)],
+        )
+        note = TextAreaField(
+            "Note",
+            filters=[_strip],
+            description="Required when the reason is Other.",
+            validators=[Length(max=NOTE_MAX_LENGTH)],
+        )
 
-    def validate_note(self, field: TextAreaField) -> None:
-        if self.reason.data == "other" and not field.data:
-            raise ValidationError("Say why in the note when the reason is Other.")
+        def validate_note(self, field: TextAreaField) -> None:
+            if self.reason.data == "other" and not field.data:
+                raise ValidationError("Say why in the note when the reason is Other.")
+
+    return Reasons
+
+
+ReasonFields = reason_fields(DISABLE_REASONS, "Choose why these customers are disabled.")
+LiftFields = reason_fields(ENABLE_REASONS, "Choose why the customer is enabled again.")
 
 
 class BlockForm(ReasonFields, ReviewFields, FlaskForm):
@@ -99,22 +107,5 @@ class KeepForm(FlaskForm):
     )
 
 
-class LiftForm(FlaskForm):
+class LiftForm(LiftFields, FlaskForm):
     """A review that lifts the block: the customer is enabled again, saying why."""
-
-    reason = FastSelectField(
-        "Reason",
-        choices=_choices("Choose a reason", ENABLE_REASONS),
-        default="",
-        validators=[InputRequired("Choose why the customer is enabled again.")],
-    )
-    note = TextAreaField(
-        "Note",
-        filters=[_strip],
-        description="Required when the reason is Other.",
-        validators=[Length(max=NOTE_MAX_LENGTH)],
-    )
-
-    def validate_note(self, field: TextAreaField) -> None:
-        if self.reason.data == "other" and not field.data:
-            raise ValidationError("Say why in the note when the reason is Other.")
