@@ -338,11 +338,11 @@ def service_call(service: LocalCustomerService) -> Call:
     return call
 
 
-def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
-    """A search through the web app's results fragment, or None if no app can be built."""
+def signed_in_client(url: str, role: str, **config: Any) -> Any:
+    """A test client of the web app on ``url``, signed in as a new staff member with ``role``;
+    None if no app can be built or the sign-in fails."""
     try:
         from app import create_app
-        from app.customers.search import encode_cursor
     except ImportError:
         return None
     password = secrets.token_urlsafe(18)  # the password rules refuse one naming the user
@@ -353,20 +353,34 @@ def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
             "PASSWORD_HASH_TIME_COST": 1,
             "PASSWORD_HASH_MEMORY_COST": 1024,
             "PASSWORD_HASH_PARALLELISM": 1,
+            **config,
         }
     )
     # One log line per request would bury the timings.
     logging.getLogger("customer_desk.requests").setLevel(logging.WARNING)
-    app.extensions["customer_desk"].staff.create("bench", password, ["viewer"])
+    username = f"bench-{role}-{secrets.token_hex(3)}"
+    app.extensions["customer_desk"].staff.create(username, password, [role])
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
     if token is None:
         return None
     response = client.post(
-        "/login", data={"username": "bench", "password": password, "csrf_token": token.group(1)}
+        "/login", data={"username": username, "password": password, "csrf_token": token.group(1)}
     )
     if response.status_code not in (302, 303):
+        return None
+    return client
+
+
+def flask_call(url: str) -> Callable[[SearchQuery], int] | None:
+    """A search through the web app's results fragment, or None if no app can be built."""
+    try:
+        from app.customers.search import encode_cursor
+    except ImportError:
+        return None
+    client = signed_in_client(url, "viewer")
+    if client is None:
         return None
     yes_no = {True: "yes", False: "no"}
 
@@ -412,32 +426,9 @@ class ExportReport:
 def export_every_customer(url: str, customers: int) -> ExportReport | None:
     """Stream ``/customers.csv`` (no search: every customer) with the row limit raised to all
     of them, through the test client a chunk at a time, sampling resident memory as it goes."""
-    try:
-        from app import create_app
-    except ImportError:
+    client = signed_in_client(url, "agent", EXPORT_MAX_ROWS=customers)
+    if client is None:
         return None
-    password = secrets.token_urlsafe(18)
-    app = create_app(
-        {
-            "SECRET_KEY": "bench-secret-key",
-            "DATABASE_URL": url,
-            "PASSWORD_HASH_TIME_COST": 1,
-            "PASSWORD_HASH_MEMORY_COST": 1024,
-            "PASSWORD_HASH_PARALLELISM": 1,
-            "EXPORT_MAX_ROWS": customers,
-        }
-    )
-    logging.getLogger("customer_desk.requests").setLevel(logging.WARNING)
-    app.extensions["customer_desk"].staff.create("exporter", password, ["agent"])
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    if token is None:
-        return None
-    client.post(
-        "/login",
-        data={"username": "exporter", "password": password, "csrf_token": token.group(1)},
-    )
     baseline = peak = rss_mib()
     rows = 0
     started = time.perf_counter()
@@ -481,7 +472,7 @@ def bench_engine(name: str, args: argparse.Namespace, workdir: Path) -> EngineRe
     for kind in KINDS:
         results[kind] = time_calls(queries[kind], service_call(service), args.runs)
         print(f"   {kind:18} {summary(results[kind])}", flush=True)
-    linked = time_linked(service, engine, args.runs, rng)
+    linked = time_linked(service, engine, args.runs, rng, url if args.flask else None)
     for kind, result in linked.items():
         print(f"   {kind:18} {summary(result)}", flush=True)
     flask_results = None
@@ -531,7 +522,11 @@ RING_SIZE = 200
 
 
 def time_linked(
-    service: LocalCustomerService, engine: Engine, runs: int, rng: random.Random
+    service: LocalCustomerService,
+    engine: Engine,
+    runs: int,
+    rng: random.Random,
+    url: str | None = None,
 ) -> dict[str, Result]:
     """The linked-customers panel's service call (what the customer page asks), for members
     of a ring of 200 linked customers made through the store (every one shares a mailbox and
@@ -548,10 +543,23 @@ def time_linked(
         found = service.linked(customer, metadata_keys=keys)
         return sum(len(g.members) for g in found.groups), found.total
 
-    return {
+    timed = {
         "linked, ring": time_calls(members, call, runs),  # type: ignore[arg-type]
         "linked, anyone": time_calls(anyone, call, runs),  # type: ignore[arg-type]
     }
+    client = signed_in_client(url, "fraud") if url else None
+    if client is not None:
+        # The panel as a fraud officer gets it: the customer read, every group's table drawn.
+        def panel(customer: Any) -> tuple[int, int]:
+            response = client.get(f"/customers/{customer.id}/linked")
+            if response.status_code != 200:
+                raise RuntimeError(f"linked panel answered {response.status_code}")
+            rows = response.get_data(as_text=True).count("<tr")
+            return rows, rows
+
+        timed["linked, ring (flask)"] = time_calls(members, panel, runs)  # type: ignore[arg-type]
+        timed["linked, anyone (flask)"] = time_calls(anyone, panel, runs)  # type: ignore[arg-type]
+    return timed
 
 
 def housekeeping(engine: Engine) -> tuple[float, int, float]:
@@ -630,7 +638,12 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
         )
     )
     print(f"{'privacy compact (s)':26}" + "".join(f"| {r.compact_seconds:^26.1f}" for r in reports))
-    for kind in ("linked, ring", "linked, anyone"):
+    for kind in (
+        "linked, ring",
+        "linked, anyone",
+        "linked, ring (flask)",
+        "linked, anyone (flask)",
+    ):
         cells = []
         for r in reports:
             ms = [x * 1000 for x in r.linked[kind].seconds] if kind in r.linked else []
