@@ -487,16 +487,32 @@
   });
 
   // Selecting customers to block: a group's "select all" box ticks (or clears) the boxes it
-  // names (data-select-all="group id"); the count beside the button follows every change.
+  // names (data-select-all="group id"); the count beside the button follows every change, and
+  // ticking a customer in one group ticks its boxes in the others.
   function countSelected(form) {
     var out = document.querySelector("[data-selected-count='" + form.id + "']");
     if (!out) return;
-    var n = document.querySelectorAll("input[name='ids'][form='" + form.id + "']:checked, #" + form.id + " input[name='ids']:checked").length;
+    // A customer linked in several ways has a box in each group: count customers, not boxes.
+    var boxes = document.querySelectorAll("input[name='ids'][form='" + form.id + "']:checked, #" + form.id + " input[name='ids']:checked");
+    var seen = {};
+    var n = 0;
+    for (var i = 0; i < boxes.length; i++) {
+      if (!seen[boxes[i].value]) {
+        seen[boxes[i].value] = true;
+        n++;
+      }
+    }
     out.textContent = n === 1 ? "1 selected" : n + " selected";
   }
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!box.matches) return;
+    if (box.matches("input[name='ids']") && box.form) {
+      var same = box.form.querySelectorAll("input[name='ids']");
+      for (var j = 0; j < same.length; j++) {
+        if (same[j].value === box.value) same[j].checked = box.checked;
+      }
+    }
     if (box.matches("input[data-select-all]")) {
       var boxes = document.querySelectorAll("[data-select-group='" + box.getAttribute("data-select-all") + "'] input[name='ids']");
       for (var i = 0; i < boxes.length; i++) boxes[i].checked = box.checked;

@@ -47,6 +47,9 @@ def test_a_fraud_officer_bulk_blocks_a_ring_and_reviews_the_blocks(
         box = boxes.nth(n)
         box.check()
         chosen.append(box.get_attribute("value"))
+    # Ticked once, a customer is ticked in every group it appears in, and counted once.
+    device_group = panel.locator("section.link-group:has(h3[data-reason='metadata'])")
+    expect(device_group.locator(f"input[name='ids'][value='{chosen[0]}']")).to_be_checked()
     expect(panel.locator("[data-selected-count]")).to_have_text("20 selected")
     panel.get_by_role("button", name="Preview a bulk block…").click()
 
