@@ -154,3 +154,19 @@ class TestFourEyes:
         assert service.get(cid).enabled
         event = app.extensions["customer_desk"].audit.latest(cid, "customer.enable")
         assert (event.actor_username, event.reason_code) == ("pete", "fraud_review_cleared")
+
+
+def test_a_search_page_is_selected_at_once_for_a_preview(
+    page: Page, live_server, service, make_staff, sign_in
+) -> None:
+    for n in range(3):
+        service.create(NewCustomer(id=f"cus-sel-{n}", email=f"sel{n}@example.com"))
+    sign_in(page, make_staff("fraud", username="selma"), path="/login?next=/%3Fq%3Dsel")
+
+    page.get_by_label("Select every customer on this page").check()
+    expect(page.locator("[data-selected-count='results-select']")).to_have_text("3 selected")
+    page.get_by_role("button", name="Preview a bulk block of the selected…").click()
+
+    expect(page.locator("#preview-summary")).to_contain_text("3 of 3 selected will be disabled")
+    ids = page.locator("#block-form input[name='ids']").evaluate_all("els => els.map(e => e.value)")
+    assert sorted(ids) == ["cus-sel-0", "cus-sel-1", "cus-sel-2"]
