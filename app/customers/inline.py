@@ -9,7 +9,7 @@ from flask import Response, redirect, render_template, request, url_for
 
 from .. import htmx
 from ..auth.permissions import EDITORS, current_actor, roles_required
-from ..context import blocks, customer_service
+from ..context import customer_service
 from ..fraud import actions as fraud_actions
 from ..services.customers import Customer, CustomerUpdate, Source
 from ..services.errors import StaleVersion
@@ -89,7 +89,7 @@ def disable(customer_id: str) -> Response:
             expected_version=form.expected_version(),
             actor=current_actor(),
         ),
-        done=_disabled_message,
+        done=_disabled_message(form),
         fields={"reason": "reason", "note": "note", "review": "review", "review_on": "review_on"},
         place=place,
     )
@@ -106,8 +106,8 @@ def enable(customer_id: str) -> Response:
     proposed: list[bool] = []
 
     def change() -> Customer:
-        customer = customer_service().get(customer_id)
-        if fraud_actions.needs_approval(customer):
+        customer = customer_service().get(customer_id) if fraud_actions.four_eyes() else None
+        if customer is not None and fraud_actions.needs_approval(customer):
             if form.expected_version() not in (None, customer.version):
                 raise StaleVersion()
             fraud_actions.propose_enable(
@@ -146,14 +146,17 @@ def enable(customer_id: str) -> Response:
     )
 
 
-def _disabled_message(customer: Customer) -> str:
-    block = blocks().open_for(customer.id)
-    if block is not None and block.review_by is not None:
-        return (
-            f"Customer {customer.id} disabled; the block is to be reviewed by "
-            f"{block.review_by:%Y-%m-%d}."
-        )
-    return f"Customer {customer.id} disabled."
+def _disabled_message(form: DisableForm) -> Callable[[Customer], str]:
+    def done(customer: Customer) -> str:
+        review_by = form.review_by()
+        if review_by is not None:
+            return (
+                f"Customer {customer.id} disabled; the block is to be reviewed by "
+                f"{review_by:%Y-%m-%d}."
+            )
+        return f"Customer {customer.id} disabled."
+
+    return done
 
 
 def _after_source_change(message: str) -> Callable[[Customer], str]:

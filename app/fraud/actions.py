@@ -32,11 +32,9 @@ def disable_reason(customer_id: str) -> str | None:
 
 def needs_approval(customer: Customer) -> bool:
     """Whether enabling ``customer`` is a proposal for a second officer, not done at once."""
-    return (
-        four_eyes()
-        and not customer.enabled
-        and needs_second_officer(customer.enabled, disable_reason(customer.id))
-    )
+    if not four_eyes() or customer.enabled:
+        return False  # (and no lookup of why it was disabled)
+    return needs_second_officer(customer.enabled, disable_reason(customer.id))
 
 
 def disable(

@@ -359,6 +359,20 @@ class Batch:
         return self.with_outcome("failed", "pending")
 
 
+def _batch(row: Any, items: tuple[BatchItem, ...] = ()) -> Batch:
+    return Batch(
+        id=row.id,
+        created_by=row.created_by,
+        created_time=_aware(row.created_time),  # type: ignore[arg-type]
+        reason_code=row.reason_code,
+        note=row.note,
+        review_by=row.review_by.date() if row.review_by is not None else None,
+        backend=row.backend,
+        finished_time=_aware(row.finished_time),
+        items=items,
+    )
+
+
 def new_batch_id() -> str:
     return "B-" + secrets.token_hex(5).upper()
 
@@ -484,16 +498,9 @@ class Batches:
                 ):
                     if event.outcome == "succeeded":
                         settled[event.customer_id] = "disabled"
-        return Batch(
-            id=row.id,
-            created_by=row.created_by,
-            created_time=_aware(row.created_time),  # type: ignore[arg-type]
-            reason_code=row.reason_code,
-            note=row.note,
-            review_by=row.review_by.date() if row.review_by is not None else None,
-            backend=row.backend,
-            finished_time=_aware(row.finished_time),
-            items=tuple(
+        return _batch(
+            row,
+            tuple(
                 BatchItem(
                     i.customer_id,
                     settled.get(i.customer_id, i.outcome),
@@ -513,19 +520,7 @@ class Batches:
                 .order_by(BlockBatchRow.created_time.desc(), BlockBatchRow.id.desc())
                 .limit(limit)
             ).all()
-        return tuple(
-            Batch(
-                id=r.id,
-                created_by=r.created_by,
-                created_time=_aware(r.created_time),  # type: ignore[arg-type]
-                reason_code=r.reason_code,
-                note=r.note,
-                review_by=r.review_by.date() if r.review_by is not None else None,
-                backend=r.backend,
-                finished_time=_aware(r.finished_time),
-            )
-            for r in rows
-        )
+        return tuple(_batch(r) for r in rows)
 
 
 def run_batch(
