@@ -407,8 +407,8 @@ def server_problems(log: Path, since: int) -> str:
 def pages(ids: list[str], term: str) -> list[Page]:
     detail = [f"/customers/{i}" for i in ids]
     return [
-        Page("customer detail", detail, "viewer", marker="<h1>Customer "),
-        Page("customer detail (agent)", detail, "agent", marker="<h1>Customer "),
+        Page("customer detail", detail, "viewer", marker='id="customer-id"'),
+        Page("customer detail (agent)", detail, "agent", marker='id="customer-id"'),
         Page("search page 1", ["/"], "viewer", marker='id="results"'),
         Page(f"search {term!r}", [f"/?q={term}"], "viewer", marker='id="results"'),
         Page(f"search fragment {term!r}", [f"/?q={term}"], "viewer", True, 'id="results"'),
