@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import phonenumbers
+from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
 
 from .audit import AuditEvent
 from .customers import Customer, CustomerSummary, Shipping, Source, TaxIdentifier
@@ -37,21 +37,34 @@ def mask_phone(value: str | None) -> str | None:
         return value
     text = value.strip()
     prefix = ""
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if text.startswith("+"):
-        try:
-            number = phonenumbers.parse(text, None)
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and number.country_code:
-            prefix = f"+{number.country_code} "
-            digits = digits[len(str(number.country_code)) :]
+        code = country_code_of(digits)
+        if code:
+            prefix = f"+{code} "
+            digits = digits[len(code) :]
     if len(digits) <= 4:
         return prefix + DOT * len(digits)
     hidden = len(digits) - 4
     groups = [DOT * min(4, hidden - start) for start in range(0, hidden, 4)]
     groups[-1] += digits[-4:]
     return prefix + " ".join(groups)
+
+
+_NOT_DIGIT = re.compile(r"\D")
+
+
+def country_code_of(digits: str) -> str:
+    """The calling code that ``digits`` (an international number's, without the ``+``) begin
+    with, or "": calling codes are one to three digits and none is a prefix of another, so
+    the first of the three that is assigned is the one (phonenumbers' own table)."""
+    if not digits.isdigit() or digits.startswith("0"):  # no calling code begins with 0
+        return ""
+    for length in (1, 2, 3):
+        head = digits[:length]
+        if len(head) == length and int(head) in COUNTRY_CODE_TO_REGION_CODE:
+            return head
+    return ""
 
 
 def mask_words(value: str | None) -> str | None:

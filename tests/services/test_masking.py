@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import phonenumbers
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.customers import Address, Customer, Shipping, Source, TaxIdentifier
 from app.services.masking import (
     DOT,
+    country_code_of,
     mask_code,
     mask_customer,
     mask_email,
@@ -30,6 +33,30 @@ def test_the_formats() -> None:
     assert mask_words("12 Babbage Street") == "1• B•••••• S•••••"
     assert mask_code("DE123456789") == "DE•••••••89"
     assert mask_email(None) is None and mask_phone("") == ""
+
+
+EXAMPLES = {
+    region: number
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS)
+    if (number := phonenumbers.example_number(region)) is not None
+}
+
+
+@pytest.mark.parametrize("region", EXAMPLES)
+def test_the_calling_code_kept_is_the_one_phonenumbers_reads(region: str) -> None:
+    """Every region's example number, written internationally: the code kept before the dots
+    is the one phonenumbers parses (read here from its table, without a parse per row)."""
+    number = EXAMPLES[region]
+    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    parsed = phonenumbers.parse(written, None).country_code
+    assert country_code_of("".join(ch for ch in written if ch.isdigit())) == str(parsed)
+    assert mask_phone(written).startswith(f"+{parsed} ")  # type: ignore[union-attr]
+
+
+def test_digits_that_begin_with_no_calling_code_keep_none() -> None:
+    assert country_code_of("0123456789") == ""
+    assert country_code_of("") == ""
+    assert mask_phone("+0 1234 5678") == "•••• •5678"
 
 
 @settings(max_examples=200, deadline=None)
