@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     false,
     func,
     insert,
@@ -63,10 +65,13 @@ def forget(db: Session | Connection, customer_id: str) -> None:
 def linked(connection: Connection, customer: Customer, metadata_keys: Sequence[str]) -> Links:
     """The customer's linked customers, group by group (see ``services.links``)."""
     asked = links.asked_keys(customer, metadata_keys)
+    # Most customers share nothing: one round trip says which keys have anyone behind them,
+    # and only those are listed.
+    shared = _shared(connection, customer.id, asked)
     groups: list[LinkGroup] = []
     checked: list[str] = []
-    for key in asked:
-        group = _group(connection, customer.id, key)
+    for key, has_others in zip(asked, shared, strict=True):
+        group = _group(connection, customer.id, key) if has_others else None
         if group is not None:
             groups.append(group)
         elif key.reason not in checked:
@@ -83,6 +88,14 @@ def linked(connection: Connection, customer: Customer, metadata_keys: Sequence[s
         total=total,
         checked=tuple(r for r in links.REASONS if r in checked and r not in shown),
     )
+
+
+def _shared(connection: Connection, customer_id: str, asked: Sequence[LinkKey]) -> list[bool]:
+    """For each key, whether another customer holds it (one index seek each, one query)."""
+    if not asked:
+        return []
+    params = {"customer_id": customer_id, **{f"k{i}": k.key for i, k in enumerate(asked)}}
+    return [bool(v) for v in connection.execute(_any_others(len(asked)), params).one()]
 
 
 def _group(connection: Connection, customer_id: str, key: LinkKey) -> LinkGroup | None:
@@ -115,6 +128,20 @@ _CAPPED = (
 _COUNT = select(func.count(), func.sum(case((_CAPPED.c.enabled == false(), 1), else_=0)))
 
 
+@cache
+def _any_others(n: int) -> Any:
+    """``SELECT EXISTS(key 0 held by another), EXISTS(key 1 …), …`` for ``n`` keys."""
+    return select(
+        *(
+            exists()
+            .where(LINKS.c.key == bindparam(f"k{i}"), LINKS.c.customer_id != _CUSTOMER_ID)
+            .label(f"e{i}")
+            for i in range(n)
+        )
+    )
+
+
+@cache
 def _distinct_count(n: int) -> Any:
     keys = [bindparam(f"k{i}") for i in range(n)]
     distinct = (
