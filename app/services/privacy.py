@@ -95,7 +95,7 @@ class PrivacyLog:
 
     def for_customer(self, customer_id: str) -> ForgetRequest | None:
         with read_connection(self.engine) as connection:
-            row = connection.execute(_FOR_CUSTOMER, {"customer_id": customer_id}).first()
+            row = connection.execute(REQUEST_OF_CUSTOMER, {"customer_id": customer_id}).first()
             return to_request(row) if row else None
 
     def search(self, query: ForgetQuery) -> ForgetPage:
@@ -155,7 +155,7 @@ class CheckedRequests:
         return self.log.iterate(query, batch)
 
 
-# What the customer page reads, built once.
-_FOR_CUSTOMER = select(*plain_columns(ForgetRequestRow)).where(
+# What the customer page reads (a customer's request to be forgotten), built once.
+REQUEST_OF_CUSTOMER = select(*plain_columns(ForgetRequestRow)).where(
     ForgetRequestRow.__table__.c.customer_id == bindparam("customer_id")
 )

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .actors import Actor
@@ -137,12 +137,7 @@ class ForgetProposals:
 
     def open_for(self, customer_id: str) -> Proposal | None:
         with read_connection(self.engine) as connection:
-            row = connection.execute(
-                select(*plain_columns(ForgetProposalRow)).where(
-                    ForgetProposalRow.customer_id == customer_id,
-                    ForgetProposalRow.status == "open",
-                )
-            ).first()
+            row = connection.execute(_OPEN_FOR, {"customer_id": customer_id}).first()
         return _proposal(row) if row is not None else None
 
     def open_queue(self, limit: int = 200) -> tuple[Proposal, ...]:
@@ -216,3 +211,11 @@ class ForgetProposals:
             )
             session.commit()
             return _proposal(row)
+
+
+# What the customer page reads, built once. The status is written into the statement, not
+# bound, so SQLite can use the partial index of open proposals.
+_OPEN_FOR = select(*plain_columns(ForgetProposalRow)).where(
+    ForgetProposalRow.customer_id == bindparam("customer_id"),
+    ForgetProposalRow.status == literal_column("'open'"),
+)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -40,9 +40,9 @@ from ..errors import (
     InvalidParameter,
 )
 from ..index_text import index_text_of
-from ..privacy import ForgetRequest, to_request
+from ..privacy import REQUEST_OF_CUSTOMER, ForgetRequest, to_request
 from . import links as local_links
-from .db import write_session
+from .db import read_connection, write_session
 from .erasure import Erasure
 from .models import CustomerRow, FileRow, SourceRow, TaxCertificateRow, TaxIdentifierRow
 
@@ -74,6 +74,7 @@ class ChangeMachinery(GuardedChanges[LocalChange]):
     backend_name: str
     audit: AuditLog
     erasure: Erasure
+    engine: Engine
     _sessions: Callable[[], Session]
     _to_customer: Callable[[Session, CustomerRow], Customer]
 
@@ -502,9 +503,9 @@ class InlineOperations(ChangeMachinery):
         self, customer_id: str, *, customer: Customer | None = None
     ) -> ForgetRequest | None:
         """The customer's request as recorded: here the outcome is always known."""
-        with self._sessions() as session:
-            row = forget.existing_request(session, customer_id)
-            return to_request(row) if row is not None else None
+        with read_connection(self.engine) as connection:
+            row = connection.execute(REQUEST_OF_CUSTOMER, {"customer_id": customer_id}).first()
+        return to_request(row) if row is not None else None
 
     def check_forget_requests(self, requests: Sequence[ForgetRequest]) -> tuple[ForgetRequest, ...]:
         """The requests as recorded (the local store knows every outcome)."""
