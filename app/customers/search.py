@@ -97,13 +97,16 @@ def recently_viewed(form: SearchForm) -> list[RecentItem]:
         )
     except (BackendUnavailable, BackendRefused):
         found = None  # the ids alone, then
+    if found is not None:
+        # Masked once for the list (the role is asked once, not once a row).
+        kept = [s for s in found.values() if not s.request_to_be_forgotten]
+        found = {s.id: s for s in shown_summaries(kept)}
     items = []
     for customer_id, viewed in newest:
         summary = found.get(customer_id) if found is not None else None
-        if found is not None and (summary is None or summary.request_to_be_forgotten):
+        if found is not None and summary is None:
             continue
-        shown = shown_summaries([summary])[0] if summary is not None else None
-        items.append(RecentItem(customer_id, viewed, shown))
+        items.append(RecentItem(customer_id, viewed, summary))
     return items
 
 
