@@ -272,8 +272,9 @@ def headers_for(cookie: str | None, page: Page, accept_encoding: str | None) -> 
 
 
 def sign_in(base_url: str, username: str, password: str) -> str:
-    """A session cookie header value for ``username``; the same User-Agent as wrk sends
-    (Flask-Login's strong session protection ties a session to it)."""
+    """A session cookie header value for ``username``, as a browser holds it after its first
+    page; the same User-Agent as wrk sends (Flask-Login's strong session protection ties a
+    session to it)."""
     with httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT}, timeout=30) as c:
         match = CSRF.search(c.get("/login").text)
         if not match:
@@ -284,6 +285,10 @@ def sign_in(base_url: str, username: str, password: str) -> str:
         )
         if answer.status_code != 303:
             raise RuntimeError(f"sign-in as {username} answered {answer.status_code}")
+        # The first page after signing in stores the session's CSRF token in the cookie; a
+        # browser keeps that cookie, so wrk sends it too (else every request would be the
+        # first and sign a new cookie).
+        c.get("/")
         return "; ".join(f"{name}={value}" for name, value in c.cookies.items())
 
 
