@@ -220,6 +220,64 @@ def test_the_migrated_tables_have_the_columns_the_models_declare(database_url):
 # -- ordering and ties -----------------------------------------------------------------------
 
 
+def test_a_summary_row_holds_the_summary_fields_in_their_order():
+    """summary_of reads rows by position: SUMMARY_FIELDS must follow CustomerSummary's fields,
+    each from a column of the customers table."""
+    from dataclasses import fields
+
+    from app.services.customers import CustomerSummary
+    from app.services.local.search.common import SUMMARY_COLUMNS, SUMMARY_FIELDS
+
+    assert [name for name, _ in SUMMARY_FIELDS] == [f.name for f in fields(CustomerSummary)]
+    assert [c.name for c in SUMMARY_COLUMNS] == [column for _, column in SUMMARY_FIELDS]
+
+
+def test_a_searched_row_carries_each_value_in_its_field(service):
+    created = service.create(
+        NewCustomer(
+            id="cus-fields",
+            email="ada@example.com",
+            type="business",
+            locale="en_GB",
+            shipping=Shipping(
+                name="Ada Lovelace",
+                organization="Engines Ltd",
+                phone="+44 20 7946 0123",
+                address=Address(
+                    line1="12 Babbage St",
+                    line2="Flat 2",
+                    city="London",
+                    state="Greater London",
+                    postal_code="N1 9GU",
+                    country="GB",
+                ),
+            ),
+        )
+    )
+    (row,) = service.search(SearchQuery(text="cus-fields")).items
+    assert (row.id, row.email, row.name, row.organization, row.phone) == (
+        "cus-fields",
+        "ada@example.com",
+        "Ada Lovelace",
+        "Engines Ltd",
+        "+44 20 7946 0123",
+    )
+    assert (row.postal_code, row.country, row.type, row.locale) == (
+        "N1 9GU",
+        "GB",
+        "business",
+        "en_GB",
+    )
+    assert (row.line1, row.line2, row.city, row.state) == (
+        "12 Babbage St",
+        "Flat 2",
+        "London",
+        "Greater London",
+    )
+    assert row.enabled is True and row.request_to_be_forgotten is False
+    assert row.created_time == created.created_time and row.created_time.tzinfo is not None
+
+
 def test_search_lists_customers_in_reverse_creation_order(service):
     created = [service.create(NewCustomer()) for _ in range(6)]
 

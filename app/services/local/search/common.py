@@ -18,29 +18,30 @@ from ..models import CustomerRow
 
 TABLE = CustomerRow.__table__.c
 
-# Table columns, not ORM attributes: a Core select of them needs none of the ORM's statement
-# machinery (rows carry the same names).
-SUMMARY_COLUMNS = tuple(
-    TABLE[name]
-    for name in (
-        "id",
-        "created_time",
-        "email",
-        "ship_name",
-        "ship_organization",
-        "ship_phone",
-        "addr_postal_code",
-        "addr_country",
-        "type",
-        "locale",
-        "enabled",
-        "request_to_be_forgotten",
-        "addr_line1",
-        "addr_line2",
-        "addr_city",
-        "addr_state",
-    )
+# Each field of CustomerSummary, in its order, and the table column it is read from.
+SUMMARY_FIELDS = (
+    ("id", "id"),
+    ("created_time", "created_time"),
+    ("email", "email"),
+    ("name", "ship_name"),
+    ("organization", "ship_organization"),
+    ("phone", "ship_phone"),
+    ("postal_code", "addr_postal_code"),
+    ("country", "addr_country"),
+    ("type", "type"),
+    ("locale", "locale"),
+    ("enabled", "enabled"),
+    ("request_to_be_forgotten", "request_to_be_forgotten"),
+    ("line1", "addr_line1"),
+    ("line2", "addr_line2"),
+    ("city", "addr_city"),
+    ("state", "addr_state"),
 )
+# Table columns, not ORM attributes: a Core select of them needs none of the ORM's statement
+# machinery (rows carry the same names). Every select of summaries starts with these, in this
+# order (extra columns come after), so ``summary_of`` reads a row by position.
+SUMMARY_COLUMNS = tuple(TABLE[column] for _, column in SUMMARY_FIELDS)
+_WIDTH = len(SUMMARY_FIELDS)
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -54,24 +55,10 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 def summary_of(row: Any) -> CustomerSummary:
-    return CustomerSummary(
-        id=row.id,
-        created_time=aware(row.created_time),  # type: ignore[arg-type]
-        email=row.email,
-        name=row.ship_name,
-        organization=row.ship_organization,
-        phone=row.ship_phone,
-        postal_code=row.addr_postal_code,
-        country=row.addr_country,
-        type=row.type,
-        locale=row.locale,
-        enabled=row.enabled,
-        request_to_be_forgotten=row.request_to_be_forgotten,
-        line1=row.addr_line1,
-        line2=row.addr_line2,
-        city=row.addr_city,
-        state=row.addr_state,
-    )
+    """The summary of a row that starts with SUMMARY_COLUMNS (by position: a row's names are
+    looked up one by one, and a page reads dozens of rows)."""
+    values = tuple(row[:_WIDTH])
+    return CustomerSummary(values[0], aware(values[1]), *values[2:])
 
 
 def summary_columns(c: Any) -> list[Any]:
