@@ -117,13 +117,26 @@ def _tax_identifier(tax_id: TaxIdentifier) -> TaxIdentifier:
 
 
 def mask_summary(summary: CustomerSummary) -> CustomerSummary:
-    """A copy of a search row with its personal data masked."""
-    return dataclasses.replace(
-        summary,
-        email=mask_email(summary.email),
-        phone=mask_phone(summary.phone),
-        line1=mask_words(summary.line1),
-        line2=mask_words(summary.line2),
+    """A copy of a search row with its personal data masked (built directly: a page masks
+    dozens, and ``dataclasses.replace`` costs several times the masking)."""
+    s = summary
+    return CustomerSummary(
+        s.id,
+        s.created_time,
+        mask_email(s.email),
+        s.name,
+        s.organization,
+        mask_phone(s.phone),
+        s.postal_code,
+        s.country,
+        s.type,
+        s.locale,
+        s.enabled,
+        s.request_to_be_forgotten,
+        mask_words(s.line1),
+        mask_words(s.line2),
+        s.city,
+        s.state,
     )
 
 

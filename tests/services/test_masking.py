@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.customers import Address, Customer, Shipping, Source, TaxIdentifier
+from app.services.customers import (
+    Address,
+    Customer,
+    CustomerSummary,
+    Shipping,
+    Source,
+    TaxIdentifier,
+)
 from app.services.masking import (
     DOT,
     country_code_of,
@@ -18,6 +25,7 @@ from app.services.masking import (
     mask_customer,
     mask_email,
     mask_phone,
+    mask_summary,
     mask_words,
     masked_fields,
 )
@@ -33,6 +41,38 @@ def test_the_formats() -> None:
     assert mask_words("12 Babbage Street") == "1• B•••••• S•••••"
     assert mask_code("DE123456789") == "DE•••••••89"
     assert mask_email(None) is None and mask_phone("") == ""
+
+
+def test_a_masked_search_row_changes_its_personal_fields_and_keeps_every_other():
+    from dataclasses import fields
+
+    row = CustomerSummary(
+        id="cus-1",
+        created_time=NOW,
+        email="jane.doe@acme.com",
+        name="Jane Doe",
+        organization="Acme",
+        phone="+44 20 7946 0123",
+        postal_code="N1 9GU",
+        country="GB",
+        type="business",
+        locale="en_GB",
+        enabled=False,
+        request_to_be_forgotten=True,
+        line1="12 Babbage Street",
+        line2="Flat 2",
+        city="London",
+        state="Greater London",
+    )
+    masked = mask_summary(row)
+    expected = {
+        "email": "j•••@acme.com",
+        "phone": "+44 •••• ••0123",
+        "line1": "1• B•••••• S•••••",
+        "line2": "F••• 2",
+    }
+    for f in fields(CustomerSummary):
+        assert getattr(masked, f.name) == expected.get(f.name, getattr(row, f.name)), f.name
 
 
 EXAMPLES = {
