@@ -278,6 +278,19 @@ def test_a_searched_row_carries_each_value_in_its_field(service):
     assert row.created_time == created.created_time and row.created_time.tzinfo is not None
 
 
+def test_a_summary_is_read_alike_whether_its_columns_lead_the_row_or_not(service):
+    from app.services.local.search.common import SUMMARY_COLUMNS, TABLE, summary_of
+
+    service.create(NewCustomer(id="cus-order", email="o@example.com", type="individual"))
+    with service.engine.connect() as connection:
+        leading = connection.execute(select(*SUMMARY_COLUMNS, TABLE.pk)).one()
+        trailing = connection.execute(
+            select(TABLE.pk, TABLE.email_lower, *reversed(SUMMARY_COLUMNS))
+        ).one()
+    assert summary_of(trailing) == summary_of(leading)
+    assert summary_of(leading).id == "cus-order" and summary_of(leading).type == "individual"
+
+
 def test_search_lists_customers_in_reverse_creation_order(service):
     created = [service.create(NewCustomer()) for _ in range(6)]
 

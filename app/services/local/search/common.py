@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true, tuple_, union_all
@@ -38,8 +39,7 @@ SUMMARY_FIELDS = (
     ("state", "addr_state"),
 )
 # Table columns, not ORM attributes: a Core select of them needs none of the ORM's statement
-# machinery (rows carry the same names). Every select of summaries starts with these, in this
-# order (extra columns come after), so ``summary_of`` reads a row by position.
+# machinery (rows carry the same names).
 SUMMARY_COLUMNS = tuple(TABLE[column] for _, column in SUMMARY_FIELDS)
 _WIDTH = len(SUMMARY_FIELDS)
 
@@ -55,10 +55,22 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 def summary_of(row: Any) -> CustomerSummary:
-    """The summary of a row that starts with SUMMARY_COLUMNS (by position: a row's names are
-    looked up one by one, and a page reads dozens of rows)."""
-    values = tuple(row[:_WIDTH])
-    return CustomerSummary(values[0], aware(values[1]), *values[2:])
+    """The summary of a row holding SUMMARY_COLUMNS (by position: a row's names are looked up
+    one by one, and a page reads dozens of rows; where each column stands is worked out once
+    per shape of row)."""
+    at = _positions(row._fields)
+    values = list(row[:_WIDTH]) if at is None else [row[i] for i in at]
+    values[1] = aware(values[1])
+    return CustomerSummary(*values)
+
+
+@lru_cache(maxsize=128)
+def _positions(names: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Where each summary column stands in a row named ``names``; None when they lead it,
+    in order (most selects)."""
+    index = {name: i for i, name in enumerate(names)}
+    at = tuple(index[column.key] for column in SUMMARY_COLUMNS)
+    return None if at == tuple(range(_WIDTH)) else at
 
 
 def summary_columns(c: Any) -> list[Any]:
