@@ -213,6 +213,15 @@ class Match:
         return and_(*(self.clause_in_index(clause) for clause in self.terms.clauses))
 
     @property
+    def index_test(self) -> ColumnElement[bool]:
+        """``index_match`` as one condition on the table, each way's lookup beside its row
+        test (for an engine that answers an OR of indexed tests with one bitmap scan, rather
+        than a union joined back to the table)."""
+        return and_(
+            *(or_(*(self.way_in_index(w) for w in clause.ways)) for clause in self.terms.clauses)
+        )
+
+    @property
     def index_is_exact(self) -> bool:
         """Whether a single clause's index lookups find exactly its matches (so a probe that
         found more than the cap has found that many matches)."""

@@ -2,16 +2,20 @@
 
 ``ix_customers_search_trgm`` (GIN, ``gin_trgm_ops``) serves ``search_text LIKE '%…%'``;
 email prefixes are ``LIKE 'prefix%'`` on the ``text_pattern_ops`` email index; keyset order
-walks ``(created_time, id)``.
+walks ``(created_time, id)``. A row is tested with ``strpos``, which no index serves: a walk
+stays a walk, and costs less than ``LIKE`` would.
 
 PostgreSQL's own choice between walking and gathering leans on statistics that cannot know a
 term, so the planner makes it: the first round trip fetches the exact id, the table's size
-estimate (``reltuples``) and settles two settings for the transaction (``force_custom_plan``,
-as psycopg prepares statements it sees repeatedly and a generic plan cannot see the term;
-``enable_seqscan`` off, so gathering uses the indexes however many matches the statistics
-guess). The probe then walks the newest ``WINDOW`` customers: a full page there is the
-answer; otherwise the share of matches in the window prices walking on (a row per customer
-passed) against gathering (a dearer heap fetch per match, ``share × table size``)."""
+estimate (``reltuples``) and settles three settings for the transaction
+(``force_custom_plan``, as psycopg prepares statements it sees repeatedly and a generic plan
+cannot see the term; ``enable_seqscan`` off, so gathering uses the indexes however many
+matches the statistics guess; no parallel workers, whose start costs more than a page). The
+probe then walks the newest ``WINDOW`` customers: a full page there is the answer; otherwise
+the share of matches in the window prices walking on (a row per customer passed) against
+gathering (a dearer heap fetch per match, ``share × table size``). A gather is one bitmap
+scan over every way's index (``Match.index_test``) that counts what it found, so the count
+does not look the matches up again."""
 
 from __future__ import annotations
 
@@ -50,8 +54,16 @@ def _email_prefix(prefix: str, c: Any) -> ColumnElement[bool]:
     return c.email_lower.like(like_escape(prefix) + "%", escape="\\")
 
 
-def _substring(c: Any, needle: str) -> ColumnElement[bool]:
+def _like(c: Any, needle: str) -> ColumnElement[bool]:
+    """A substring as the trigram index answers it."""
     return c.search_text.like("%" + like_escape(needle) + "%", escape="\\")
+
+
+def _contains(c: Any, needle: str) -> ColumnElement[bool]:
+    """A substring tested on a row: ``strpos`` searches for it, where ``LIKE '%…%'`` tries
+    a match at every character (and no index can serve it, so it never turns a walk into a
+    gather behind the planner's back)."""
+    return func.strpos(c.search_text, needle) > 0
 
 
 class PostgresqlPlanner(Planner):
@@ -62,14 +74,16 @@ class PostgresqlPlanner(Planner):
         self.broad = False
         # What the first window's share of matches says at least match, when it says.
         self.at_least = 0.0
+        # How many pass the filters and match, when a gather saw them all.
+        self.matched: int | None = None
 
     def make_match(self) -> Match:
         return Match(
             terms=self.terms,
             find=func.strpos,
             email_prefix=_email_prefix,
-            contains=_substring,
-            text_lookup=lambda needles: and_(*(_substring(TABLE, n) for n in needles)),
+            contains=_contains,
+            text_lookup=lambda needles: and_(*(_like(TABLE, n) for n in needles)),
         )
 
     def exact(self) -> Any:
@@ -79,6 +93,7 @@ class PostgresqlPlanner(Planner):
             select(
                 func.set_config("plan_cache_mode", "force_custom_plan", True),
                 func.set_config("enable_seqscan", "off", True),
+                func.set_config("max_parallel_workers_per_gather", "0", True),
                 literal_column(
                     "(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)"
                 ).label("total"),
@@ -122,8 +137,10 @@ class PostgresqlPlanner(Planner):
         than ``cap``, through the indexes as the planner counts."""
         if self.at_least > cap:
             return cap + 1
+        if self.matched is not None:
+            return min(self.matched, cap + 1)
         if not self.broad:
-            return super().count(cap)
+            return self._indexed_count(cap)
         walked = (
             select(TABLE.email_lower, TABLE.search_text, TABLE.id)
             .where(*filter_conditions(self.query))
@@ -137,7 +154,15 @@ class PostgresqlPlanner(Planner):
                 select(func.count()).select_from(matching.subquery())
             ).scalar_one()
         )
-        return seen if seen > cap else super().count(cap)
+        return seen if seen > cap else self._indexed_count(cap)
+
+    def _indexed_count(self, cap: int) -> int:
+        conditions = filter_conditions(self.query)
+        if not self.terms.is_empty:
+            conditions.append(self.match.index_test)
+        matching = select(TABLE.pk).where(*conditions)
+        counted = select(func.count()).select_from(matching.limit(cap + 1).subquery())
+        return int(self.connection.execute(counted).scalar_one())
 
     def walk(self, window: int) -> tuple[list[Any], Any]:
         keyset = self.keyset
@@ -155,15 +180,26 @@ class PostgresqlPlanner(Planner):
         return list(self.connection.execute(stmt)), None
 
     def gather(self, *more: ColumnElement[bool]) -> list[Any]:
-        # Materialised, so the planner cannot walk the table in order instead.
+        """Every match through the indexes (materialised, so the planner cannot walk the
+        table in order instead), the page from them, and how many there are (which the
+        count then need not look up again): with no window bound, the cursor applies to
+        the page, not to the matches counted."""
+        bound = [*more, *self.keyset.after_cursor(TABLE)] if more else []
         found = (
             select(*SUMMARY_COLUMNS)
-            .where(*self.keyset.wanted(TABLE), *more, self.match.row_match(TABLE))
+            .where(*filter_conditions(self.query), *bound, self.match.index_test)
             .cte("found")
             .prefix_with("MATERIALIZED")
         )
-        stmt = select(*summary_columns(found.c)).order_by(*self.keyset.order(found.c))
-        return list(self.connection.execute(stmt.limit(self.want)))
+        matched = select(func.count()).select_from(found).scalar_subquery()
+        stmt = select(*summary_columns(found.c), matched.label("matched"))
+        if not more:
+            stmt = stmt.where(*self.keyset.after_cursor(found.c))
+        stmt = stmt.order_by(*self.keyset.order(found.c)).limit(self.want)
+        rows = list(self.connection.execute(stmt))
+        if not more and (rows or not self.keyset.after_cursor(TABLE)):
+            self.matched = rows[0].matched if rows else 0
+        return rows
 
 
 __all__ = ["PostgresqlPlanner"]
