@@ -3,6 +3,7 @@
 #   .ci/pg-cluster.sh start DIR PORT [DATABASE...]   (initdb if needed, start, create databases)
 #   .ci/pg-cluster.sh stop DIR
 # initdb and pg_ctl refuse to run as root, so as root they run as the postgres user.
+# PG_SHARED_BUFFERS sets shared_buffers (256MB unless given; the benchmarks give more).
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?data directory}
@@ -24,7 +25,7 @@ case "$action" in
     fi
     # fsync off: the cluster is thrown away after the run.
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB -c maintenance_work_mem=512MB" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=${PG_SHARED_BUFFERS:-256MB} -c maintenance_work_mem=512MB" start >/dev/null
     for db in "$@"; do
       as_owner "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db" 2>/dev/null || true
     done
