@@ -647,8 +647,10 @@ def print_table(reports: list[EngineReport], customers: int) -> None:
         cells = []
         for r in reports:
             ms = [x * 1000 for x in r.linked[kind].seconds] if kind in r.linked else []
-            shown = f"p50 {percentile(ms, 0.5):.2f} p95 {percentile(ms, 0.95):.2f} ms"
-            cells.append(f"| {shown if ms else '-':^26}")
+            shown = "-"
+            if ms:
+                shown = f"p50 {percentile(ms, 0.5):.2f} p95 {percentile(ms, 0.95):.2f} ms"
+            cells.append(f"| {shown:^26}")
         print(f"{kind + ' panel':26}" + "".join(cells))
     exports = [r.export for r in reports]
     if any(exports):
