@@ -70,6 +70,8 @@ class Planner(ABC):
         # (``candidates``), or at least ``overflow`` of them (before the filters).
         self.candidates: set[int] | None = None
         self.overflow = 0
+        # How many pass the filters and match, when finding the page saw them all.
+        self.matched: int | None = None
 
     # -- the plan -----------------------------------------------------------------------------
 
@@ -100,6 +102,8 @@ class Planner(ABC):
     def count(self, cap: int) -> int:
         """How many customers pass the filters and match the terms, counted through the same
         indexes as the page and never past ``cap + 1`` (so a million costs what 1,001 do)."""
+        if self.matched is not None:
+            return min(self.matched, cap + 1)
         conditions = filter_conditions(self.query)
         if self.overflow > cap and not conditions and self.match.index_is_exact:
             return cap + 1  # the probe already saw more than that, and nothing filters them

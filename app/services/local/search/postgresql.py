@@ -74,8 +74,6 @@ class PostgresqlPlanner(Planner):
         self.broad = False
         # What the first window's share of matches says at least match, when it says.
         self.at_least = 0.0
-        # How many pass the filters and match, when a gather saw them all.
-        self.matched: int | None = None
 
     def make_match(self) -> Match:
         return Match(

@@ -146,13 +146,22 @@ class SqlitePlanner(Planner):
         return len(found)
 
     def fetch(self, pks: set[int]) -> list[Any]:
+        """The page among the candidates ``pks``, and how many of them pass the filters and
+        match (counted before the cursor applies, so the count need not test them again)."""
         c = _CANDIDATES.c
-        stmt = select(*summary_columns(c)).where(*self.keyset.wanted(c))
+        passing = select(*summary_columns(c), func.count().over().label("matched"))
+        passing = passing.where(*filter_conditions(self.query, c))
         if not self.match.index_is_exact:
-            stmt = stmt.where(self.match.row_match(c))
-        stmt = stmt.order_by(*self.keyset.order(c)).limit(self.want)
+            passing = passing.where(self.match.row_match(c))
+        found = passing.subquery()
+        stmt = select(*summary_columns(found.c), found.c.matched)
+        stmt = stmt.where(*self.keyset.after_cursor(found.c))
+        stmt = stmt.order_by(*self.keyset.order(found.c)).limit(self.want)
         params = {"pks": json.dumps(sorted(pks)), "candidates": len(pks) + 1}
-        return list(self.connection.execute(stmt, params))
+        rows = list(self.connection.execute(stmt, params))
+        if rows or not self.keyset.after_cursor(TABLE):
+            self.matched = rows[0].matched if rows else 0
+        return rows
 
     def walk(self, window: int) -> tuple[list[Any], Any]:
         keyset = self.keyset
