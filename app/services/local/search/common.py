@@ -174,6 +174,9 @@ class Match:
     email_prefix: Callable[[str, Any], ColumnElement[bool]]
     contains: Callable[[Any, str], ColumnElement[bool]]
     text_lookup: Callable[[tuple[str, ...]], ColumnElement[bool]]
+    # What the substring index is asked for, for a text way: ``Way.lookup`` unless the
+    # engine knows better (SQLite's ``trigrams.rare_part``).
+    lookup: Callable[[Way], tuple[str, ...]] = lambda way: way.lookup
 
     def way_on_row(self, way: Way, c: Any) -> ColumnElement[bool]:
         if way.kind == "id":
@@ -186,8 +189,9 @@ class Match:
     def way_in_index(self, way: Way) -> ColumnElement[bool]:
         if way.kind != "text":
             return self.way_on_row(way, TABLE)
-        shortened = [self.contains(TABLE, n) for n in way.needles if n not in way.lookup]
-        return and_(self.text_lookup(way.lookup), *shortened, *self._narrowing(way, TABLE))
+        lookup = self.lookup(way)
+        shortened = [self.contains(TABLE, n) for n in way.needles if n not in lookup]
+        return and_(self.text_lookup(lookup), *shortened, *self._narrowing(way, TABLE))
 
     def _narrowing(self, way: Way, c: Any) -> list[ColumnElement[bool]]:
         """What a text way tests beyond its needles being somewhere: the short words, and
@@ -226,7 +230,13 @@ class Match:
         """Whether a single clause's index lookups find exactly its matches (so a probe that
         found more than the cap has found that many matches)."""
         clauses = self.terms.clauses
-        return len(clauses) == 1 and all(w.index_is_exact for w in clauses[0].ways)
+        return len(clauses) == 1 and all(self.way_is_exact(w) for w in clauses[0].ways)
+
+    def way_is_exact(self, way: Way) -> bool:
+        """Whether what the index finds for ``way`` is exactly what matches it."""
+        if way.kind != "text":
+            return True
+        return way.tag is None and not way.extra and self.lookup(way) == way.needles
 
 
 def email_range(prefix: str, c: Any) -> ColumnElement[bool]:

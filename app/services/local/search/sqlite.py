@@ -19,10 +19,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
 
-from ...terms import Way
+from ...terms import LOOKUP_LENGTH, Way
 from ..models import CustomerRow
 from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, filter_conditions, summary_columns
 from .planner import Planner, Probe
+from .trigrams import SHARES, rare_part
 
 # At most this many matches per index lookup count as few.
 FEW = 2000
@@ -68,26 +69,34 @@ def _in_fts(needles: tuple[str, ...]) -> ColumnElement[bool]:
     return TABLE.pk.in_(matches.columns(TABLE.pk))  # type: ignore[arg-type]
 
 
-def _way_probe(way: Way) -> tuple[Any, dict[str, Any]]:
+def _way_probe(way: Way, match: Match) -> tuple[Any, dict[str, Any]]:
     """The statement (and parameters) that finds a way's candidates in its index."""
     if way.kind == "id":
         return _ID_PROBE, {"term": way.value}
     if way.kind == "email_prefix":
         # email_range's bounds.
         return _EMAIL_PROBE, {"low": way.value, "high": way.value + "\U0010ffff"}
-    return _FTS_PROBE, {"phrase": _phrase(way.lookup)}
+    return _FTS_PROBE, {"phrase": _phrase(match.lookup(way))}
 
 
 class SqlitePlanner(Planner):
     walk_is_complete = True
 
     def make_match(self) -> Match:
+        shares = SHARES.of(self.connection)
+
+        def lookup(way: Way) -> tuple[str, ...]:
+            if not shares:
+                return way.lookup
+            return tuple(rare_part(n, shares, LOOKUP_LENGTH) for n in way.needles)
+
         return Match(
             terms=self.terms,
             find=func.instr,
             email_prefix=email_range,
             contains=lambda c, needle: func.instr(c.search_text, needle) > 0,
             text_lookup=_in_fts,
+            lookup=lookup,
         )
 
     def exact(self) -> Any:
@@ -102,7 +111,7 @@ class SqlitePlanner(Planner):
         for clause in self.terms.clauses:
             pks: set[int] | None = set()
             for way in clause.ways:
-                statement, params = _way_probe(way)
+                statement, params = _way_probe(way, self.match)
                 found = self.connection.execute(statement, {**params, "cap": FEW + 1}).scalars()
                 found = found.all()
                 if len(found) > FEW:
@@ -136,7 +145,7 @@ class SqlitePlanner(Planner):
                     .select_from(_FTS.join(CustomerRow.__table__, TABLE.pk == _FTS.c.rowid))
                     .where(text("customers_fts MATCH :phrase"), *conditions)
                 )
-                params = {"phrase": _phrase(way.lookup)}
+                params = {"phrase": _phrase(self.match.lookup(way))}
             else:
                 stmt, params = select(TABLE.pk).where(self.match.way_on_row(way, TABLE)), {}
                 stmt = stmt.where(*conditions)
