@@ -27,8 +27,14 @@ from .trigrams import SHARES, rare_part
 
 # At most this many matches per index lookup count as few.
 FEW = 2000
-# How many of the newest customers a broad term walks before gathering the older ones.
+# How many of the newest customers a broad term walks before gathering the older ones: as
+# many as hold a few pages at the share of customers its index lookups found (FTS5 returns
+# rowids in order, so the first ``FEW + 1`` of them say how dense they are), within bounds;
+# ``WINDOW`` where that share is not known.
 WINDOW = 15000
+MIN_WINDOW = 4000
+MAX_WINDOW = 45000
+PAGES_AHEAD = 3
 
 _FTS_ROWIDS = "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase"
 _FTS = table("customers_fts", column("rowid"))
@@ -106,8 +112,10 @@ class SqlitePlanner(Planner):
     def probe(self) -> Probe:
         """Each clause's candidates, through its ways' indexes, at most ``FEW`` per way: the
         clause with the fewest holds every match. When every clause has more, the terms are
-        broad: walk."""
+        broad: walk, as far as the sparsest clause's share says a few pages take."""
         narrowest: set[int] | None = None
+        sparsest: float | None = None  # the lowest share of customers a clause was seen at
+        known = True
         for clause in self.terms.clauses:
             pks: set[int] | None = set()
             for way in clause.ways:
@@ -117,12 +125,21 @@ class SqlitePlanner(Planner):
                 if len(found) > FEW:
                     self.overflow = max(self.overflow, len(found))
                     pks = None
+                    if statement is _FTS_PROBE:
+                        # At least this dense: the clause matches this way or another.
+                        share = len(found) / max(found[-1], 1)
+                        sparsest = share if sparsest is None else min(sparsest, share)
+                    else:
+                        known = False
                     break
                 pks.update(found)  # type: ignore[union-attr]
             if pks is not None and (narrowest is None or len(pks) < len(narrowest)):
                 narrowest = pks
         if narrowest is None:
-            return Probe(window=WINDOW)
+            if not known or sparsest is None:
+                return Probe(window=WINDOW)
+            ahead = PAGES_AHEAD * self.want / sparsest
+            return Probe(window=int(min(MAX_WINDOW, max(MIN_WINDOW, ahead))))
         self.candidates = narrowest
         return Probe(few=narrowest)
 
