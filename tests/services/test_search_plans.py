@@ -24,7 +24,7 @@ from app.services.customers import (
 from app.services.local.search import postgresql, sqlite, trigrams
 
 # Each engine's settings, one plan each: as shipped; every term broad (walk, then gather the
-# rest); a tiny window; everything gathered; every needle looked up by its rare part (the
+# rest); a tiny window, fixed or from the share found; everything gathered; every needle looked up by its rare part (the
 # trigram shares learnt from this small table: every customer's text holds "plan");
 # everything walked; a count walked in a window smaller than the matches.
 Plan = list[tuple[Any, str, Any]]
@@ -33,6 +33,7 @@ PLANS: dict[str, list[Plan]] = {
         [],
         [(sqlite, "FEW", 0)],
         [(sqlite, "FEW", 0), (sqlite, "WINDOW", 4)],
+        [(sqlite, "FEW", 0), (sqlite, "MIN_WINDOW", 2), (sqlite, "MAX_WINDOW", 5)],
         [(sqlite, "FEW", 10**6)],
         [(sqlite, "SHARES", trigrams.Shares()), (trigrams, "MIN_CUSTOMERS", 0)],
         [(sqlite, "SHARES", trigrams.Shares()), (trigrams, "MIN_CUSTOMERS", 0), (sqlite, "FEW", 0)],
