@@ -24,9 +24,10 @@ from app.services.customers import (
 from app.services.local.search import postgresql, sqlite, trigrams
 
 # Each engine's settings, one plan each: as shipped; every term broad (walk, then gather the
-# rest); a tiny window, fixed or from the share found; everything gathered; every needle looked up by its rare part (the
-# trigram shares learnt from this small table: every customer's text holds "plan");
-# everything walked; a count walked in a window smaller than the matches.
+# rest); a tiny window, fixed or from the share found; everything gathered; every needle
+# looked up by its rare part (the trigram shares learnt from this small table: every
+# customer's text holds "plan"); everything walked; a count walked in a window smaller than
+# the matches.
 Plan = list[tuple[Any, str, Any]]
 PLANS: dict[str, list[Plan]] = {
     "sqlite": [
