@@ -3,6 +3,8 @@ shares it is chosen by, learnt from a sample of the customers."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -65,3 +67,23 @@ def test_a_small_table_keeps_every_needle_whole(tmp_path):
     with engine.connect() as connection:
         assert sample_shares(connection) == {}
         assert trigrams.Shares().of(connection) == {}
+
+
+def test_old_shares_serve_while_new_ones_are_learnt_in_the_background(tmp_path, monkeypatch):
+    engine = create_engine(f"sqlite:///{tmp_path / 'refresh.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (pk INTEGER PRIMARY KEY, search_text)"))
+        connection.execute(text("INSERT INTO customers VALUES (1, 'aaaa'), (2, 'aaaa')"))
+    monkeypatch.setattr(trigrams, "MIN_CUSTOMERS", 0)
+    shares = trigrams.Shares()
+    with engine.connect() as connection:
+        assert set(shares.of(connection)) == {"aaa"}
+        with engine.begin() as writing:
+            writing.execute(text("UPDATE customers SET search_text = 'bbbb'"))
+        assert set(shares.of(connection)) == {"aaa"}  # fresh for REFRESH seconds
+        monkeypatch.setattr(trigrams, "REFRESH", 0.0)
+        assert set(shares.of(connection)) == {"aaa"}  # stale: served while relearnt
+        deadline = time.monotonic() + 10
+        while set(shares.of(connection)) != {"bbb"}:
+            assert time.monotonic() < deadline, "the shares were never learnt again"
+            time.sleep(0.01)
