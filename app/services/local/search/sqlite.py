@@ -15,6 +15,7 @@ the customers older than the window (bounded by its edge, so the gather stays sm
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
@@ -87,6 +88,8 @@ def _way_probe(way: Way, match: Match) -> tuple[Any, dict[str, Any]]:
 
 class SqlitePlanner(Planner):
     walk_is_complete = True
+    # The last row of a page a walk filled (for ``at_least``).
+    filled_at: Any = None
 
     def make_match(self) -> Match:
         shares = SHARES.of(self.connection)
@@ -153,6 +156,8 @@ class SqlitePlanner(Planner):
         quick = self.overflow > cap and not conditions and self.match.index_is_exact
         if self.candidates is not None or self.terms.is_empty or quick:
             return super().count(cap)
+        if not conditions and self.at_least() > cap:
+            return cap + 1
         conditions.append(self.match.row_match(TABLE))
         found: set[int] = set()
         for way in self.terms.clauses[0].ways:
@@ -170,6 +175,26 @@ class SqlitePlanner(Planner):
             if len(found) > cap:
                 return cap + 1
         return len(found)
+
+    def at_least(self) -> float:
+        """How many customers at least match, by the share of them a walk that filled a page
+        passed (counted in the keyset index, from the cursor to the page's last row), two
+        standard deviations below it (Poisson), of the customers there are (the range of
+        primary keys); 0 when no walk filled a page."""
+        if self.filled_at is None:
+            return 0.0
+        keyset = self.keyset
+        walked, low, high = self.connection.execute(
+            select(
+                select(func.count())
+                .where(*keyset.after_cursor(TABLE), ~keyset.beyond(TABLE, self.filled_at))
+                .scalar_subquery(),
+                select(func.min(TABLE.pk)).scalar_subquery(),
+                select(func.max(TABLE.pk)).scalar_subquery(),
+            )
+        ).one()
+        hits = self.want
+        return (hits - 2 * math.sqrt(hits)) / max(walked, 1) * (high - low + 1)
 
     def fetch(self, pks: set[int]) -> list[Any]:
         """The page among the candidates ``pks``, and how many of them pass the filters and
@@ -204,6 +229,8 @@ class SqlitePlanner(Planner):
             *keyset.wanted(TABLE), *inside, self.match.row_match(TABLE)
         )
         page = list(self.connection.execute(stmt.order_by(*keyset.order(TABLE)).limit(self.want)))
+        if len(page) >= self.want:
+            self.filled_at = page[-1]
         return page, edge
 
     def gather(self, *more: ColumnElement[bool]) -> list[Any]:
