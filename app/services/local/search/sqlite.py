@@ -18,11 +18,22 @@ import json
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, column, func, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    text,
+)
 
 from ...terms import LOOKUP_LENGTH, Way
 from ..models import CustomerRow
-from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, filter_conditions, summary_columns
+from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, filter_conditions
 from .planner import Planner, Probe
 from .trigrams import SHARES, rare_part
 
@@ -41,9 +52,7 @@ _FTS_ROWIDS = "SELECT rowid FROM customers_fts WHERE customers_fts MATCH :phrase
 _FTS = table("customers_fts", column("rowid"))
 
 
-# Built once: the customer whose id is the term; the probes of one index each; the customers
-# of a list of primary keys (the LIMIT keeps SQLite from merging this into the outer query and
-# then walking an index in order, testing each row).
+# Built once: the customer whose id is the term; the probes of one index each.
 _EXACT = select(*SUMMARY_COLUMNS, TABLE.pk).where(TABLE.id == bindparam("term"))
 _FTS_PROBE = text(_FTS_ROWIDS + " LIMIT :cap")
 _EMAIL_PROBE = (
@@ -52,16 +61,8 @@ _EMAIL_PROBE = (
     .limit(bindparam("cap"))
 )
 _ID_PROBE = select(TABLE.pk).where(TABLE.id == bindparam("term"))
-_CANDIDATES = (
-    select(*SUMMARY_COLUMNS, TABLE.email_lower, TABLE.search_text)
-    .where(
-        TABLE.pk.in_(
-            text("SELECT value FROM json_each(:pks)").columns(TABLE.pk)  # type: ignore[arg-type]
-        )
-    )
-    .limit(bindparam("candidates"))
-    .subquery()
-)
+# A list of primary keys, passed as JSON.
+_PKS = text("SELECT value FROM json_each(:pks)").columns(TABLE.pk)
 
 
 def _phrase(needles: tuple[str, ...]) -> str:
@@ -198,21 +199,29 @@ class SqlitePlanner(Planner):
 
     def fetch(self, pks: set[int]) -> list[Any]:
         """The page among the candidates ``pks``, and how many of them pass the filters and
-        match (counted before the cursor applies, so the count need not test them again)."""
-        c = _CANDIDATES.c
-        passing = select(*summary_columns(c), func.count().over().label("matched"))
-        passing = passing.where(*filter_conditions(self.query, c))
+        match (so the count need not test them again). First only the keys, in page order:
+        the candidates the cursor has passed sort last, so the count covers them too (the
+        window function also keeps the candidates driving the query); then the page's
+        summaries."""
+        keyset = self.keyset
+        passed = keyset.after_cursor(TABLE)
+        behind = case((and_(*passed), 0), else_=1) if passed else literal(0)
+        stmt = select(TABLE.pk, behind.label("behind"), func.count().over().label("matched"))
+        stmt = stmt.where(TABLE.pk.in_(_PKS), *filter_conditions(self.query))
         if not self.match.index_is_exact:
-            passing = passing.where(self.match.row_match(c))
-        found = passing.subquery()
-        stmt = select(*summary_columns(found.c), found.c.matched)
-        stmt = stmt.where(*self.keyset.after_cursor(found.c))
-        stmt = stmt.order_by(*self.keyset.order(found.c)).limit(self.want)
-        params = {"pks": json.dumps(sorted(pks)), "candidates": len(pks) + 1}
-        rows = list(self.connection.execute(stmt, params))
-        if rows or not self.keyset.after_cursor(TABLE):
-            self.matched = rows[0].matched if rows else 0
-        return rows
+            stmt = stmt.where(self.match.row_match(TABLE))
+        stmt = stmt.order_by(behind, *keyset.order(TABLE)).limit(self.want)
+        keys = list(self.connection.execute(stmt, {"pks": json.dumps(sorted(pks))}))
+        self.matched = keys[0].matched if keys else 0
+        page = [k.pk for k in keys if k.behind == 0]
+        if not page:
+            return []
+        return list(
+            self.connection.execute(
+                select(*SUMMARY_COLUMNS).where(TABLE.pk.in_(_PKS)).order_by(*keyset.order(TABLE)),
+                {"pks": json.dumps(page)},
+            )
+        )
 
     def walk(self, window: int) -> tuple[list[Any], Any]:
         keyset = self.keyset
