@@ -129,8 +129,9 @@ class SqlitePlanner(Planner):
                 if len(found) > FEW:
                     self.overflow = max(self.overflow, len(found))
                     pks = None
-                    if statement is _FTS_PROBE:
-                        # At least this dense: the clause matches this way or another.
+                    if statement is _FTS_PROBE and self.match.lookup(way) == way.needles:
+                        # At least this dense: the clause matches this way or another. (A
+                        # part of a needle can be far denser than the needle is.)
                         share = len(found) / max(found[-1], 1)
                         sparsest = share if sparsest is None else min(sparsest, share)
                     else:
