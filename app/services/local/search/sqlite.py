@@ -7,10 +7,13 @@ test of the lower-cased text, as ``instr()`` is on the row. Email prefixes are a
 order walks ``(created_time, id)``.
 
 Probing is cheap here: SQLite counts an index's matches without touching the table, so the
-probe asks each index for at most ``FEW + 1`` matches. When none has more, the candidates are
-few and are fetched by primary key, filtered and sorted. Otherwise the term is broad: walk
-the newest ``WINDOW`` customers, and if they hold fewer than a page, gather the rest from
-the customers older than the window (bounded by its edge, so the gather stays small)."""
+probe asks each index for at most ``FEW + 1`` matches (FTS5 for the rare part of each needle,
+``trigrams.rare_part``). When none has more, the candidates are few: their keys are tested
+and sorted, counted on the way, and the page's summaries read. Otherwise the term is broad:
+walk the newest customers, as many as the share its lookup was found at says a few pages
+take, and if they hold fewer than a page, gather the rest from the customers older than
+the window (bounded by its edge, so the gather stays small). A walk that filled a page
+soon enough says "more than 1,000" without counting (``at_least``)."""
 
 from __future__ import annotations
 
