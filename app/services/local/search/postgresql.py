@@ -111,11 +111,16 @@ class PostgresqlPlanner(Planner):
             return Probe(page=rows)
         if not hits:
             return Probe()
-        to_walk = (self.want - hits) * WINDOW / hits
+        # Walking on is priced at a share one standard deviation below the window's (Poisson):
+        # a walk that runs out costs its length and the gather it avoided.
+        low = (hits - math.sqrt(hits)) / WINDOW
+        if low <= 0:
+            return Probe()
+        to_walk = (self.want - hits) / low
         to_gather = hits / WINDOW * max(self.total, WINDOW)
         if to_walk < GATHER_COST * to_gather:
-            # Room for bad luck, within bounds: matches cluster.
-            return Probe(window=WINDOW + int(min(2 * to_walk + WINDOW, MAX_FURTHER)))
+            # Room for more bad luck, within bounds: matches cluster.
+            return Probe(window=WINDOW + int(min(1.5 * to_walk + WINDOW, MAX_FURTHER)))
         return Probe()
 
     def probe(self) -> Probe:
