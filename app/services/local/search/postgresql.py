@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, func, literal_column, select
 
 from ...customers import SearchQuery
 from ...terms import SearchTerms
@@ -66,6 +66,24 @@ def _contains(c: Any, needle: str) -> ColumnElement[bool]:
     return func.strpos(c.search_text, needle) > 0
 
 
+# Built once: the customer whose id is the term (or a row of NULLs), the table's size
+# estimate, and the transaction's settings.
+_EXACT = select(
+    func.set_config("plan_cache_mode", "force_custom_plan", True),
+    func.set_config("enable_seqscan", "off", True),
+    func.set_config("max_parallel_workers_per_gather", "0", True),
+    literal_column("(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)").label(
+        "total"
+    ),
+    *summary_columns(TABLE),
+    TABLE.pk,
+).select_from(
+    select(literal_column("1").label("one"))
+    .subquery()
+    .outerjoin(CustomerRow.__table__, TABLE.id == bindparam("term"))
+)
+
+
 class PostgresqlPlanner(Planner):
     def __init__(self, connection: Connection, query: SearchQuery, terms: SearchTerms) -> None:
         super().__init__(connection, query, terms)
@@ -86,21 +104,7 @@ class PostgresqlPlanner(Planner):
 
     def exact(self) -> Any:
         """One round trip: the exact id, the table's size estimate, and the settings."""
-        one = select(literal_column("1").label("one")).subquery()
-        row = self.connection.execute(
-            select(
-                func.set_config("plan_cache_mode", "force_custom_plan", True),
-                func.set_config("enable_seqscan", "off", True),
-                func.set_config("max_parallel_workers_per_gather", "0", True),
-                literal_column(
-                    "(SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass)"
-                ).label("total"),
-                *summary_columns(TABLE),
-                TABLE.pk,
-            ).select_from(
-                one.outerjoin(CustomerRow.__table__, TABLE.id == (self.terms.exact_id or ""))
-            )
-        ).one()
+        row = self.connection.execute(_EXACT, {"term": self.terms.exact_id or ""}).one()
         self.total = row.total
         return row if row.id is not None else None
 
