@@ -31,6 +31,7 @@ differs."""
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,15 @@ class Probe:
     page: list[Any] | None = None
     few: set[int] | None = None
     window: int | None = None
+
+
+def at_least_matching(hits: int, walked: int, customers: float) -> float:
+    """How many of ``customers`` at least match when ``hits`` of ``walked`` of them did: two
+    standard deviations below that share (Poisson), all but certainly (nothing below five
+    hits, too few to say)."""
+    if hits < 5:
+        return 0.0
+    return (hits - 2 * math.sqrt(hits)) / max(walked, 1) * customers
 
 
 class Planner(ABC):
@@ -162,4 +172,4 @@ class Planner(ABC):
         raise NotImplementedError
 
 
-__all__ = ["Planner", "Probe"]
+__all__ = ["Planner", "Probe", "at_least_matching"]

@@ -35,7 +35,7 @@ from .common import (
     like_escape,
     summary_columns,
 )
-from .planner import Planner, Probe
+from .planner import Planner, Probe, at_least_matching
 
 # The first window walked, to learn how common matches are (a walked row costs about 1 µs
 # here: a narrow term pays for this window before the indexes are asked).
@@ -196,11 +196,10 @@ class PostgresqlPlanner(Planner):
         return rows, None
 
     def _estimate(self, hits: int, walked: int) -> None:
-        """What ``hits`` matches among ``walked`` customers say at least match in all: two
-        standard deviations below their share (Poisson), all but certainly. Only without
-        filters: the share is of the customers that pass them, the size the table's."""
-        if hits >= 5 and not filter_conditions(self.query):
-            found = (hits - 2 * math.sqrt(hits)) / walked * self.total
+        """What ``hits`` matches among ``walked`` customers say at least match in all. Only
+        without filters: the share is of the customers that pass them, the size the table's."""
+        if not filter_conditions(self.query):
+            found = at_least_matching(hits, walked, self.total)
             self.at_least = max(self.at_least, found)
 
     def gather(self, *more: ColumnElement[bool]) -> list[Any]:

@@ -18,7 +18,6 @@ soon enough says "more than 1,000" without counting (``at_least``)."""
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +36,7 @@ from sqlalchemy import (
 from ...terms import LOOKUP_LENGTH, Way
 from ..models import CustomerRow
 from .common import SUMMARY_COLUMNS, TABLE, Match, email_range, filter_conditions
-from .planner import Planner, Probe
+from .planner import Planner, Probe, at_least_matching
 from .trigrams import SHARES, rare_part
 
 # At most this many matches per index lookup count as few.
@@ -184,8 +183,8 @@ class SqlitePlanner(Planner):
     def at_least(self) -> float:
         """How many customers at least match, by the share of them a walk that filled a page
         passed (counted in the keyset index, from the cursor to the page's last row), two
-        standard deviations below it (Poisson), of the customers there are (the range of
-        primary keys); 0 when no walk filled a page."""
+        standard deviations below it (``at_least_matching``), of the customers there are
+        (the range of primary keys); 0 when no walk filled a page."""
         if self.filled_at is None:
             return 0.0
         keyset = self.keyset
@@ -198,8 +197,7 @@ class SqlitePlanner(Planner):
                 select(func.max(TABLE.pk)).scalar_subquery(),
             )
         ).one()
-        hits = self.want
-        return (hits - 2 * math.sqrt(hits)) / max(walked, 1) * (high - low + 1)
+        return at_least_matching(self.want, walked, high - low + 1)
 
     def fetch(self, pks: set[int]) -> list[Any]:
         """The page among the candidates ``pks``, and how many of them pass the filters and
